@@ -1,0 +1,133 @@
+//! The command-line contract. Names here are public: scripts depend on them.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::domain::{Category, Priority, Status};
+use crate::transfer::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "ticketdesk", version, about = "A support-ticket desk that lives in the terminal")]
+pub struct Cli {
+    /// The ticket database [default: <data dir>/ticketdesk/tickets.db]
+    #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH", value_parser = non_empty_path)]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn non_empty_path(raw: &str) -> Result<PathBuf, String> {
+    if raw.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(raw)) }
+}
+
+fn ticket_id() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(1..)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a ticket
+    Add(AddArgs),
+    /// List tickets, newest first
+    List(ListArgs),
+    /// Show one ticket
+    Show {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a ticket's status
+    Status {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        status: Status,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a ticket's title, description, category or priority
+    Edit(EditArgs),
+    /// Totals and breakdowns for the whole desk
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import tickets from a .csv (header row) or .jsonl file, all or nothing
+    Import {
+        /// The file to read, or - for standard input (then --format is needed)
+        file: PathBuf,
+        /// The file's format [default: from its extension]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Export every ticket in a format import reads back
+    Export {
+        /// The format [default: from --output's extension, else jsonl]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Write to this file (atomically) instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Where a description comes from: inline or a file (`-` for stdin).
+#[derive(Debug, Args)]
+#[group(required = false, multiple = false)]
+pub struct DescriptionSource {
+    /// The description text
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Read the description from a file, or - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub description_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub title: String,
+    #[command(flatten)]
+    pub description: DescriptionSource,
+    #[arg(long, value_enum)]
+    pub category: Option<Category>,
+    #[arg(long, value_enum)]
+    pub priority: Option<Priority>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum)]
+    pub category: Option<Category>,
+    #[arg(long, value_enum)]
+    pub priority: Option<Priority>,
+    #[arg(long, value_enum)]
+    pub status: Option<Status>,
+    /// Words that must all appear (word starts; punctuated terms as written)
+    #[arg(long, value_name = "QUERY")]
+    pub search: Option<String>,
+    /// Most tickets to print
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[arg(value_parser = ticket_id())]
+    pub id: i64,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub description: DescriptionSource,
+    #[arg(long, value_enum)]
+    pub category: Option<Category>,
+    #[arg(long, value_enum)]
+    pub priority: Option<Priority>,
+    #[arg(long)]
+    pub json: bool,
+}

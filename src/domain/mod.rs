@@ -1,0 +1,13 @@
+//! The ticket model and its rules, free of storage and presentation.
+
+pub mod filter;
+pub mod search;
+pub mod stats;
+pub mod text;
+pub mod ticket;
+pub mod timestamp;
+
+pub use filter::{Cursor, Filter};
+pub use search::SearchQuery;
+pub use stats::Stats;
+pub use ticket::{Category, Field, NewTicket, Priority, Status, Ticket, TicketEdit, ValidationError};

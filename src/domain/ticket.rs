@@ -1,0 +1,276 @@
+//! Tickets, their enumerations and the validation that gives friendly errors
+//! before the database (the last word) enforces the same rules.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use super::text;
+
+/// Defines a closed set of lowercase names shared by the CLI, JSON and SQL.
+macro_rules! name_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(#[value(name = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "unknown {} {:?} (expected one of: {})",
+                        $what,
+                        text::sanitize_line(other),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+name_enum!(
+    /// What a ticket is about.
+    Category, "category" {
+        Billing => "billing",
+        Technical => "technical",
+        Account => "account",
+        General => "general",
+    }
+);
+
+name_enum!(
+    /// How urgent a ticket is, least urgent first.
+    Priority, "priority" {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+);
+
+name_enum!(
+    /// Where a ticket is in its life; new tickets are open.
+    Status, "status" {
+        Open => "open",
+        InProgress => "in_progress",
+        Resolved => "resolved",
+        Closed => "closed",
+    }
+);
+
+/// A stored ticket, as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub priority: Priority,
+    pub status: Status,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The ticket fields a validation error can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Description,
+    Category,
+    Priority,
+    Status,
+    CreatedAt,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Category => "category",
+            Field::Priority => "priority",
+            Field::Status => "status",
+            Field::CreatedAt => "created_at",
+        }
+    }
+}
+
+/// A rule a value broke, with the field it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", field.as_str())]
+pub struct ValidationError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
+        ValidationError { field, message: message.into() }
+    }
+}
+
+pub const TITLE_MAX_CHARS: usize = 200;
+
+/// Trims a title and checks it against the schema's rules.
+pub fn validate_title(raw: &str) -> Result<String, ValidationError> {
+    let title = raw.trim();
+    let chars = title.chars().count();
+    if chars == 0 {
+        return Err(ValidationError::new(Field::Title, "must not be empty"));
+    }
+    if chars > TITLE_MAX_CHARS {
+        return Err(ValidationError::new(
+            Field::Title,
+            format!("must be at most {TITLE_MAX_CHARS} characters (got {chars})"),
+        ));
+    }
+    if title.chars().any(text::is_control) {
+        return Err(ValidationError::new(Field::Title, "must be one line without control characters"));
+    }
+    Ok(title.to_owned())
+}
+
+/// Trims a description and checks it is not blank.
+pub fn validate_description(raw: &str) -> Result<String, ValidationError> {
+    let description = raw.trim();
+    if description.is_empty() {
+        return Err(ValidationError::new(Field::Description, "must not be empty"));
+    }
+    Ok(description.to_owned())
+}
+
+/// A ticket about to be written. Built only through [`NewTicket::new`], so its
+/// text is already trimmed and valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub priority: Priority,
+    /// `None` takes the database default (`open`).
+    pub status: Option<Status>,
+    /// `None` takes the database default (now). Always in the stored format.
+    pub created_at: Option<String>,
+}
+
+impl NewTicket {
+    pub fn new(
+        title: &str,
+        description: &str,
+        category: Category,
+        priority: Priority,
+    ) -> Result<Self, ValidationError> {
+        Ok(NewTicket {
+            title: validate_title(title)?,
+            description: validate_description(description)?,
+            category,
+            priority,
+            status: None,
+            created_at: None,
+        })
+    }
+}
+
+/// A partial change to a ticket: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketEdit {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<Category>,
+    pub priority: Option<Priority>,
+    pub status: Option<Status>,
+}
+
+impl TicketEdit {
+    /// Validates and trims the text fields of an edit.
+    pub fn validated(self) -> Result<Self, ValidationError> {
+        Ok(TicketEdit {
+            title: self.title.as_deref().map(validate_title).transpose()?,
+            description: self.description.as_deref().map(validate_description).transpose()?,
+            ..self
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.category.is_none()
+            && self.priority.is_none()
+            && self.status.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_text() {
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>().unwrap(), *c);
+        }
+        for p in Priority::ALL {
+            assert_eq!(p.as_str().parse::<Priority>().unwrap(), *p);
+        }
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>().unwrap(), *s);
+        }
+        assert!("Billing".parse::<Category>().is_err());
+    }
+
+    #[test]
+    fn title_counts_characters_not_bytes() {
+        let accented = "é".repeat(200);
+        assert_eq!(validate_title(&accented).unwrap(), accented);
+        let err = validate_title(&"é".repeat(201)).unwrap_err();
+        assert_eq!(err.field, Field::Title);
+        assert!(err.message.contains("201"), "{err}");
+    }
+
+    #[test]
+    fn title_is_trimmed_and_single_line() {
+        assert_eq!(validate_title("  printer on fire \t").unwrap(), "printer on fire");
+        assert!(validate_title("   ").is_err());
+        assert!(validate_title("two\nlines").is_err());
+        assert!(validate_title("bell\u{7}").is_err());
+        assert!(validate_title("c1\u{9b}31m").is_err());
+    }
+
+    #[test]
+    fn description_keeps_inner_layout() {
+        assert_eq!(validate_description("\n a\n\tb \n").unwrap(), "a\n\tb");
+        assert!(validate_description(" \n\t ").is_err());
+    }
+
+    #[test]
+    fn edit_validates_only_given_fields() {
+        let edit = TicketEdit { title: Some("  ok ".into()), ..Default::default() };
+        assert_eq!(edit.validated().unwrap().title.as_deref(), Some("ok"));
+        let bad = TicketEdit { description: Some("  ".into()), ..Default::default() };
+        assert_eq!(bad.validated().unwrap_err().field, Field::Description);
+        assert!(TicketEdit::default().is_empty());
+    }
+}

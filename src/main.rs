@@ -1,0 +1,57 @@
+use clap::{CommandFactory, Parser};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ticketdesk::cli::{Cli, Command};
+use ticketdesk::commands::{self, UsageError};
+use ticketdesk::domain::ValidationError;
+use ticketdesk::domain::text::sanitize_line;
+use ticketdesk::store::{self, Store, StoreError};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line, made safe: error text can quote ticket or file content.
+            let message = format!("{err:#}");
+            eprintln!("ticketdesk: {}", sanitize_line(&message));
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// 2 for an invalid argument or value, 1 for anything else.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let invalid = err.downcast_ref::<ValidationError>().is_some()
+        || err.downcast_ref::<UsageError>().is_some()
+        || matches!(err.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_)));
+    if invalid { 2 } else { 1 }
+}
+
+fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
+    match &cli.db {
+        Some(path) => Ok(path.clone()),
+        None => store::default_path().ok_or_else(|| {
+            anyhow::anyhow!("cannot find a data directory for the default database; pass --db PATH")
+        }),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let Some(command) = &cli.command else {
+        Cli::command().print_help()?;
+        return Ok(());
+    };
+    let mut store = Store::open(&db_path(&cli)?)?;
+    match command {
+        Command::Add(args) => commands::add(&mut store, args),
+        Command::List(args) => commands::list(&store, args),
+        Command::Show { id, json } => commands::show(&store, *id, *json),
+        Command::Status { id, status, json } => commands::set_status(&mut store, *id, *status, *json),
+        Command::Edit(args) => commands::edit(&mut store, args),
+        Command::Stats { json } => commands::stats(&store, *json),
+        Command::Import { file, format } => commands::import(&mut store, file, *format),
+        Command::Export { format, output } => commands::export(&mut store, *format, output.as_ref()),
+    }
+}

@@ -1,0 +1,110 @@
+//! JSON that is lossless and still safe to print to a terminal: on top of
+//! what serde_json escapes (C0, `"` and `\`), DEL, C1 controls and BiDi
+//! overrides/isolates are written as `\u` escapes.
+
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
+use std::io::{self, Write};
+
+use crate::domain::text::is_unsafe;
+
+/// A pretty formatter that escapes every terminal-unsafe character.
+struct SafeFormatter<'a>(PrettyFormatter<'a>);
+
+impl Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            write!(writer, "\\u{:04x}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    // Indentation is delegated so the output keeps serde_json's pretty layout.
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// A compact formatter with the same escaping, for one-object-per-line files.
+struct SafeCompactFormatter;
+
+impl Formatter for SafeCompactFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        SafeFormatter(PrettyFormatter::new()).write_string_fragment(writer, fragment)
+    }
+}
+
+/// Writes `value` as indented, terminal-safe JSON followed by a newline.
+pub fn write_pretty<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeFormatter(PrettyFormatter::new()));
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Writes `value` as one line of terminal-safe JSON followed by a newline.
+pub fn write_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeCompactFormatter);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::tests::HOSTILE;
+
+    #[test]
+    fn hostile_text_is_escaped_and_round_trips() {
+        for raw in HOSTILE {
+            for compact in [false, true] {
+                let mut out = Vec::new();
+                if compact {
+                    write_line(&mut out, &serde_json::json!({ "t": raw })).unwrap();
+                } else {
+                    write_pretty(&mut out, &serde_json::json!({ "t": raw })).unwrap();
+                }
+                let printed = String::from_utf8(out).unwrap();
+                assert!(
+                    !printed.chars().any(|c| is_unsafe(c) && c != '\n'),
+                    "raw unsafe char in {printed:?}"
+                );
+                let back: serde_json::Value = serde_json::from_str(&printed).unwrap();
+                assert_eq!(back["t"], *raw);
+            }
+        }
+    }
+
+    #[test]
+    fn pretty_layout_is_kept() {
+        let mut out = Vec::new();
+        write_pretty(&mut out, &serde_json::json!({ "a": [1, 2] })).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+    }
+}

@@ -1,0 +1,85 @@
+use rusqlite::ErrorCode;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::domain::text::sanitize_line;
+use crate::domain::{Field, ValidationError};
+
+fn shown(path: &Path) -> String {
+    sanitize_line(&path.display().to_string()).into_owned()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot use {}: {source}", shown(path))]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{} is not a SQLite database (or is damaged); refusing to touch it", shown(path))]
+    NotSqlite { path: PathBuf },
+    #[error(
+        "{} belongs to another application (SQLite application_id {id:#010x}); refusing to touch it",
+        shown(path)
+    )]
+    Foreign { path: PathBuf, id: u32 },
+    #[error(
+        "{} is a SQLite database with other tables in it, not a ticketdesk database; refusing to touch it",
+        shown(path)
+    )]
+    ForeignTables { path: PathBuf },
+    #[error("{} is damaged: {detail}", shown(path))]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{} was written by a newer ticketdesk (schema version {found}; this build knows up to {known}); upgrade ticketdesk",
+        shown(path)
+    )]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("the database is busy: another process held the write lock for over {}s (an import running?); try again", .waited.as_secs())]
+    Busy { waited: Duration },
+    #[error("no ticket #{0}")]
+    NotFound(i64),
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    #[error("schema migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl StoreError {
+    pub(crate) fn from_sqlite(err: rusqlite::Error, path: &Path, busy_timeout: Duration) -> StoreError {
+        let Some(code) = err.sqlite_error_code() else {
+            return StoreError::Sqlite(err);
+        };
+        match code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Busy { waited: busy_timeout },
+            ErrorCode::NotADatabase => StoreError::NotSqlite { path: path.to_owned() },
+            ErrorCode::DatabaseCorrupt => {
+                StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() }
+            }
+            ErrorCode::ConstraintViolation => match constraint_field(&err) {
+                Some(invalid) => StoreError::Invalid(invalid),
+                None => StoreError::Sqlite(err),
+            },
+            _ => StoreError::Sqlite(err),
+        }
+    }
+}
+
+/// Turns a named CHECK constraint from the schema into a field error, so a
+/// rule the database caught reads like one the application caught.
+fn constraint_field(err: &rusqlite::Error) -> Option<ValidationError> {
+    let message = err.to_string();
+    let rules: &[(&str, Field, &str)] = &[
+        ("title_1_to_200_chars", Field::Title, "must be 1 to 200 characters"),
+        ("title_trimmed", Field::Title, "must not start or end with whitespace"),
+        ("title_no_control_chars", Field::Title, "must be one line without control characters"),
+        ("description_not_blank", Field::Description, "must not be empty"),
+        ("category_known", Field::Category, "must be billing, technical, account or general"),
+        ("priority_known", Field::Priority, "must be low, medium, high or critical"),
+        ("status_known", Field::Status, "must be open, in_progress, resolved or closed"),
+        ("created_at_utc_millis", Field::CreatedAt, "must be a UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ"),
+    ];
+    rules
+        .iter()
+        .find(|(name, _, _)| message.contains(name))
+        .map(|(_, field, rule)| ValidationError::new(*field, *rule))
+}

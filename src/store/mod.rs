@@ -1,0 +1,59 @@
+//! The SQLite store: one connection, bound parameters only, and the database
+//! itself as the last word on every rule.
+
+mod error;
+mod import;
+mod list;
+mod open;
+mod search;
+mod stats;
+mod tickets;
+
+pub use error::StoreError;
+pub use import::{ImportError, ImportRow};
+pub use open::{APPLICATION_ID, default_path};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's write lock before giving up.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open ticket database. Owns its connection: whoever holds the `Store`
+/// is the only one talking to SQLite through it.
+pub struct Store {
+    conn: Connection,
+    ctx: ErrorContext,
+}
+
+/// What an error message needs to know about the store it came from. Kept
+/// apart from the connection so a transaction and an error map can coexist.
+struct ErrorContext {
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+impl ErrorContext {
+    /// Maps a SQLite error to one that says what went wrong for this file.
+    fn fail(&self, err: rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(err, &self.path, self.busy_timeout)
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, refusing any file
+    /// that is not ours, and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let conn = open::open_connection(path, busy_timeout)?;
+        Ok(Store { conn, ctx: ErrorContext { path: path.to_owned(), busy_timeout } })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.ctx.path
+    }
+}

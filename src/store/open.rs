@@ -1,0 +1,149 @@
+//! Opening a database file safely: look before writing, then set up the
+//! connection and bring the schema up to date.
+
+use rusqlite::{Connection, OpenFlags};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::StoreError;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// "TDSK": the SQLite `application_id` that marks a file as ours.
+pub const APPLICATION_ID: u32 = u32::from_be_bytes(*b"TDSK");
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// `<data dir>/ticketdesk/tickets.db`, or `None` when the OS reports no home.
+pub fn default_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|dirs| dirs.data_dir().join("ticketdesk").join("tickets.db"))
+}
+
+pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
+    let io_err = |source| StoreError::Io { path: path.to_owned(), source };
+    match inspect(path)? {
+        FileState::Missing => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent).map_err(io_err)?;
+            }
+        }
+        FileState::Empty => {}
+        FileState::Sqlite => check_ours_read_only(path)?,
+    }
+
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    let fail = |e| StoreError::from_sqlite(e, path, busy_timeout);
+    conn.busy_timeout(busy_timeout).map_err(fail)?;
+    // WAL lets readers run beside one writer; NORMAL is durable across process
+    // crashes (only an OS crash can lose the last commits) and much faster.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
+    let mut conn = conn;
+    migrate(&mut conn, path, busy_timeout)?;
+    Ok(conn)
+}
+
+enum FileState {
+    Missing,
+    Empty,
+    Sqlite,
+}
+
+/// Reads the file's header without opening it as a database.
+fn inspect(path: &Path) -> Result<FileState, StoreError> {
+    let io_err = |source| StoreError::Io { path: path.to_owned(), source };
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
+        Err(e) => return Err(io_err(e)),
+    };
+    if file.metadata().map_err(io_err)?.is_dir() {
+        return Err(io_err(std::io::Error::other("it is a directory")));
+    }
+    let mut magic = [0u8; 16];
+    let mut read = 0;
+    while read < magic.len() {
+        match file.read(&mut magic[read..]).map_err(io_err)? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    match read {
+        0 => Ok(FileState::Empty),
+        16 if &magic == SQLITE_MAGIC => Ok(FileState::Sqlite),
+        _ => Err(StoreError::NotSqlite { path: path.to_owned() }),
+    }
+}
+
+/// Checks through a read-only connection (which cannot change the file, not
+/// even by checkpointing) that a SQLite file is ours or holds nothing at all.
+/// The header alone is not enough: a new database's id may still be in its WAL.
+fn check_ours_read_only(path: &Path) -> Result<(), StoreError> {
+    let fail = |e| StoreError::from_sqlite(e, path, Duration::ZERO);
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(fail)?;
+    conn.busy_timeout(Duration::from_secs(2)).map_err(fail)?;
+    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(fail)?;
+    let id = id as u32;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        return Err(StoreError::Foreign { path: path.to_owned(), id });
+    }
+    let objects: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0)).map_err(fail)?;
+    if objects == 0 { Ok(()) } else { Err(StoreError::ForeignTables { path: path.to_owned() }) }
+}
+
+/// The newest schema version this build knows.
+pub(super) fn latest_version() -> i64 {
+    embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0)
+}
+
+fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_history {
+        return Ok(None);
+    }
+    conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |row| row.get(0))
+}
+
+/// Applies pending migrations. Several processes may open a new file at the
+/// same moment: each migration runs in its own transaction, so a loser of the
+/// race fails cleanly ("table already exists") and, on the next round, finds
+/// the work done.
+fn migrate(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
+    let known = latest_version();
+    const ROUNDS: usize = 5;
+    for round in 1..=ROUNDS {
+        let applied = applied_version(conn).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+        match applied {
+            Some(found) if found > known => {
+                return Err(StoreError::TooNew { path: path.to_owned(), found, known });
+            }
+            Some(found) if found == known => return Ok(()),
+            _ => {}
+        }
+        match embedded::migrations::runner().run(conn) {
+            Ok(_) => return Ok(()),
+            Err(e) if round == ROUNDS => return Err(StoreError::Migration(e.to_string())),
+            Err(_) => continue,
+        }
+    }
+    unreachable!("the last round returns")
+}
