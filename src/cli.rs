@@ -13,6 +13,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH", value_parser = non_empty_path)]
     pub db: Option<PathBuf>,
 
+    /// Seconds a write waits for another process's write lock before giving up
+    #[arg(
+        long,
+        global = true,
+        env = "TICKETDESK_BUSY_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 10
+    )]
+    pub busy_timeout: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,7 +87,7 @@ pub enum Command {
 #[group(required = false, multiple = false)]
 pub struct DescriptionSource {
     /// The description text
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub description: Option<String>,
     /// Read the description from a file, or - for standard input
     #[arg(long, value_name = "FILE")]
@@ -86,7 +96,7 @@ pub struct DescriptionSource {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub title: String,
     #[command(flatten)]
     pub description: DescriptionSource,
@@ -107,7 +117,7 @@ pub struct ListArgs {
     #[arg(long, value_enum)]
     pub status: Option<Status>,
     /// Words that must all appear (word starts; punctuated terms as written)
-    #[arg(long, value_name = "QUERY")]
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub search: Option<String>,
     /// Most tickets to print
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
@@ -120,7 +130,7 @@ pub struct ListArgs {
 pub struct EditArgs {
     #[arg(value_parser = ticket_id())]
     pub id: i64,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub title: Option<String>,
     #[command(flatten)]
     pub description: DescriptionSource,

@@ -1,6 +1,7 @@
 use clap::{CommandFactory, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use ticketdesk::cli::{Cli, Command};
 use ticketdesk::commands::{self, UsageError};
@@ -9,7 +10,20 @@ use ticketdesk::domain::text::sanitize_line;
 use ticketdesk::store::{self, Store, StoreError};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap quotes what was typed; make it safe before printing it.
+            let rendered = err.render().to_string();
+            let safe = ticketdesk::domain::text::sanitize(&rendered);
+            if err.use_stderr() {
+                eprint!("{safe}");
+            } else {
+                print!("{safe}");
+            }
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -43,7 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Cli::command().print_help()?;
         return Ok(());
     };
-    let mut store = Store::open(&db_path(&cli)?)?;
+    let mut store = Store::open_with_timeout(&db_path(&cli)?, Duration::from_secs(cli.busy_timeout))?;
     match command {
         Command::Add(args) => commands::add(&mut store, args),
         Command::List(args) => commands::list(&store, args),

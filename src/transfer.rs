@@ -189,7 +189,7 @@ impl<W: Write> Exporter<W> {
     pub fn new(format: Format, out: W) -> anyhow::Result<Self> {
         Ok(match format {
             Format::Csv => {
-                let mut writer = csv::Writer::from_writer(out);
+                let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
                 writer.write_record(COLUMNS)?;
                 Exporter::Csv(Box::new(writer))
             }

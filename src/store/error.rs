@@ -32,7 +32,7 @@ pub enum StoreError {
         shown(path)
     )]
     TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("the database is busy: another process held the write lock for over {}s (an import running?); try again", .waited.as_secs())]
+    #[error("the database is busy: another process is writing (an import?); gave up after waiting up to {}s", .waited.as_secs())]
     Busy { waited: Duration },
     #[error("no ticket #{0}")]
     NotFound(i64),

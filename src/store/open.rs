@@ -1,7 +1,7 @@
 //! Opening a database file safely: look before writing, then set up the
 //! connection and bring the schema up to date.
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -35,21 +35,46 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
         FileState::Sqlite => check_ours_read_only(path)?,
     }
 
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    conn.busy_timeout(busy_timeout).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    // Several processes may open a new file at the same moment. Each step is
+    // safe to repeat, and a loser of a race (a migration that finds its table
+    // already made, a journal-mode switch refused as busy) finds the work done
+    // on the next round.
+    const ROUNDS: usize = 8;
+    let mut round = 1;
+    loop {
+        match prepare(&mut conn, path, busy_timeout) {
+            Ok(()) => return Ok(conn),
+            Err(
+                e @ (StoreError::TooNew { .. } | StoreError::NotSqlite { .. } | StoreError::Corrupt { .. }),
+            ) => {
+                return Err(e);
+            }
+            Err(e) if round == ROUNDS => return Err(e),
+            Err(_) => round += 1,
+        }
+    }
+}
+
+fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
     let fail = |e| StoreError::from_sqlite(e, path, busy_timeout);
-    conn.busy_timeout(busy_timeout).map_err(fail)?;
+    // Mark a brand-new file as ours before anything else is written, so a
+    // process checking it a moment later never mistakes it for a foreign one.
+    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(fail)?;
+    if id == 0 {
+        conn.pragma_update(None, "application_id", i64::from(APPLICATION_ID)).map_err(fail)?;
+    }
     // WAL lets readers run beside one writer; NORMAL is durable across process
     // crashes (only an OS crash can lose the last commits) and much faster.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
-    let mut conn = conn;
-    migrate(&mut conn, path, busy_timeout)?;
-    Ok(conn)
+    migrate(conn, path, busy_timeout)
 }
 
 enum FileState {
@@ -123,27 +148,20 @@ fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |row| row.get(0))
 }
 
-/// Applies pending migrations. Several processes may open a new file at the
-/// same moment: each migration runs in its own transaction, so a loser of the
-/// race fails cleanly ("table already exists") and, on the next round, finds
-/// the work done.
+/// Applies pending migrations, each in its own `BEGIN IMMEDIATE` transaction
+/// (so a concurrent opener waits for the write lock instead of failing on a
+/// read-to-write upgrade).
 fn migrate(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
     let known = latest_version();
-    const ROUNDS: usize = 5;
-    for round in 1..=ROUNDS {
-        let applied = applied_version(conn).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
-        match applied {
-            Some(found) if found > known => {
-                return Err(StoreError::TooNew { path: path.to_owned(), found, known });
-            }
-            Some(found) if found == known => return Ok(()),
-            _ => {}
+    match applied_version(conn).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))? {
+        Some(found) if found > known => {
+            return Err(StoreError::TooNew { path: path.to_owned(), found, known });
         }
-        match embedded::migrations::runner().run(conn) {
-            Ok(_) => return Ok(()),
-            Err(e) if round == ROUNDS => return Err(StoreError::Migration(e.to_string())),
-            Err(_) => continue,
-        }
+        Some(found) if found == known => return Ok(()),
+        _ => {}
     }
-    unreachable!("the last round returns")
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    let result = embedded::migrations::runner().run(conn);
+    conn.set_transaction_behavior(TransactionBehavior::Deferred);
+    result.map(drop).map_err(|e| StoreError::Migration(e.to_string()))
 }

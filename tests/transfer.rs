@@ -1,0 +1,149 @@
+//! Import is all or nothing and names the line and field it rejects; export
+//! writes what import reads.
+
+mod common;
+
+use common::{Desk, jsonl};
+
+#[test]
+fn jsonl_import_takes_status_and_created_at() {
+    let desk = Desk::new();
+    let file = desk.write_file(
+        "in.jsonl",
+        &[
+            r#"{"title":"old","description":"d","category":"billing","priority":"low","status":"closed","created_at":"2024-03-01T10:00:00+02:00"}"#,
+            "",
+            r#"{"id":77,"title":" new ","description":"d","category":"account","priority":"high","updated_at":"ignored"}"#,
+        ]
+        .join("\n"),
+    );
+    let out = desk.cmd().args(["import", file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Imported 2 tickets"));
+    let list = desk.json(&["list"]);
+    assert_eq!(list[0]["title"], "new");
+    assert_ne!(list[0]["id"], 77, "ids are assigned, not imported");
+    assert_eq!(list[1]["created_at"], "2024-03-01T08:00:00.000Z");
+    assert_eq!(list[1]["status"], "closed");
+}
+
+#[test]
+fn one_bad_row_imports_nothing_and_names_line_and_field() {
+    let cases = [
+        ("bad.jsonl", format!("{}\n{}\n{}", jsonl("a", "d", "billing", "low"), jsonl("b", "d", "billing", "low"), jsonl("c", "d", "refunds", "low")), "line 3", "category"),
+        ("bad.jsonl", format!("{}\n{{not json", jsonl("a", "d", "billing", "low")), "line 2", "JSON"),
+        ("bad.jsonl", format!("{}\n{}", jsonl("a", "d", "billing", "low"), jsonl(&"x".repeat(201), "d", "billing", "low")), "line 2", "title"),
+        ("bad.jsonl", format!("{}\n{}", jsonl("a", "  ", "billing", "low"), jsonl("b", "d", "billing", "low")), "line 1", "description"),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","assignee":"bob"}"#.to_owned(), "line 1", "assignee"),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","created_at":"last week"}"#.to_owned(), "line 1", "created_at"),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","status":"done"}"#.to_owned(), "line 1", "status"),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing"}"#.to_owned(), "line 1", "priority"),
+        ("bad.jsonl", r#"{"title":"a","description":5,"category":"billing","priority":"low"}"#.to_owned(), "line 1", "description"),
+        ("bad.csv", "title,description,category,priority\na,d,billing,low\nb,d,billing,urgent\n".to_owned(), "line 3", "priority"),
+        ("bad.csv", "title,description,category,priority\na,\"multi\nline\",billing,low\nb,,billing,low\n".to_owned(), "line 4", "description"),
+        ("bad.csv", "title,description,category\na,d,billing\n".to_owned(), "line 1", "priority"),
+        ("bad.csv", "title,description,category,priority,owner\na,d,billing,low,bob\n".to_owned(), "line 1", "owner"),
+        ("bad.csv", "title,description,category,priority\na,d,billing,low\nb,d,billing\n".to_owned(), "line 3", "CSV"),
+    ];
+    for (name, contents, line, field) in cases {
+        let desk = Desk::new();
+        desk.add("existing", "kept as is", "general", "low");
+        let before = desk.dump();
+        let file = desk.write_file(name, &contents);
+        let stderr = desk.fails(&["import", file.to_str().unwrap()], 1);
+        assert!(stderr.contains(line) && stderr.contains(field), "{contents:?}: {stderr}");
+        assert!(stderr.contains("nothing was imported"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_eq!(desk.dump(), before, "{contents:?} changed the database");
+    }
+}
+
+#[test]
+fn import_needs_a_known_format_and_a_readable_file() {
+    let desk = Desk::new();
+    let file = desk.write_file("tickets.txt", "whatever");
+    let stderr = desk.fails(&["import", file.to_str().unwrap()], 2);
+    assert!(stderr.contains(".csv or .jsonl"), "{stderr}");
+    let stderr = desk.fails(&["import", "/nonexistent/x.jsonl"], 1);
+    assert!(stderr.contains("cannot open"), "{stderr}");
+    let out = desk
+        .cmd()
+        .args(["import", "-", "--format", "jsonl"])
+        .write_stdin(jsonl("from stdin", "d", "general", "low"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(desk.json(&["list"])[0]["title"], "from stdin");
+}
+
+#[test]
+fn export_then_import_gives_the_same_tickets() {
+    for format in ["csv", "jsonl"] {
+        let source = Desk::new();
+        source.add("Plain", "one line", "billing", "low");
+        source.add(
+            "Multi, with \"quotes\"",
+            "line one\nline two,\ttabbed\n\"quoted\"",
+            "technical",
+            "critical",
+        );
+        let hostile = source.add(
+            "Hostile",
+            "esc \u{1b}]0;x\u{7} c1 \u{9b} bidi \u{202e} del \u{7f}",
+            "account",
+            "high",
+        );
+        source.add("Ünïcode 漢字 🎫", "é".repeat(50).as_str(), "general", "medium");
+        source.ok(&["status", &hostile.to_string(), "resolved"]);
+        source
+            .conn()
+            .execute("UPDATE tickets SET created_at = '2023-05-06T07:08:09.123Z' WHERE id = 1", [])
+            .unwrap();
+        let file = source.dir.path().join(format!("out.{format}"));
+        source.ok(&["export", "--output", file.to_str().unwrap()]);
+
+        let target = Desk::new();
+        target.ok(&["import", file.to_str().unwrap()]);
+        let strip = |v: serde_json::Value| -> Vec<serde_json::Value> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    let mut t = t.clone();
+                    let o = t.as_object_mut().unwrap();
+                    o.remove("id");
+                    o.remove("updated_at");
+                    t
+                })
+                .collect()
+        };
+        assert_eq!(strip(target.json(&["list"])), strip(source.json(&["list"])), "{format}");
+    }
+}
+
+#[test]
+fn export_to_stdout_is_safe_jsonl_by_default() {
+    let desk = Desk::new();
+    desk.add("a", "esc \u{1b}[2J here", "billing", "low");
+    desk.add("b", "d", "billing", "low");
+    let out = desk.ok(&["export"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(!out.contains('\u{1b}'));
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["id", "title", "description", "category", "priority", "status", "created_at", "updated_at"]
+    );
+    let csv = desk.ok(&["export", "--format", "csv"]);
+    assert!(csv.starts_with("id,title,description,category,priority,status,created_at,updated_at\n"));
+}
+
+#[test]
+fn a_failed_export_leaves_no_partial_file() {
+    let desk = Desk::new();
+    desk.add("a", "d", "billing", "low");
+    let stderr = desk.fails(&["export", "--output", "/nonexistent-dir/out.jsonl"], 1);
+    assert!(stderr.contains("nonexistent-dir"), "{stderr}");
+}
