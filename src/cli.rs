@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+use crate::config::ClassifierMode;
 use crate::domain::{Category, Priority, Status};
 use crate::transfer::Format;
 
@@ -22,6 +23,10 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub busy_timeout: u64,
+
+    /// Who suggests categories and priorities (overrides the config file)
+    #[arg(long, global = true, value_enum)]
+    pub classifier: Option<ClassifierMode>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -63,6 +68,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Suggest a category and priority for a text, or evaluate the offline model
+    Classify(ClassifyArgs),
     /// Import tickets from a .csv (header row) or .jsonl file, all or nothing
     Import {
         /// The file to read, or - for standard input (then --format is needed)
@@ -138,6 +145,21 @@ pub struct EditArgs {
     pub category: Option<Category>,
     #[arg(long, value_enum)]
     pub priority: Option<Priority>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// The ticket text, or - to read standard input
+    #[arg(allow_hyphen_values = true, required_unless_present = "evaluate")]
+    pub text: Option<String>,
+    /// Print the request body that would be sent to Claude, without sending it
+    #[arg(long, conflicts_with = "evaluate")]
+    pub show_request: bool,
+    /// Measure the offline model on this database (older tickets train, the newest 20% test)
+    #[arg(long)]
+    pub evaluate: bool,
     #[arg(long)]
     pub json: bool,
 }

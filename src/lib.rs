@@ -1,8 +1,11 @@
 //! ticketdesk: a support-ticket desk that lives in the terminal.
 
+pub mod classify;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod domain;
 pub mod output;
 pub mod store;
 pub mod transfer;
+pub mod tui;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ticketdesk::cli::{Cli, Command};
 use ticketdesk::commands::{self, UsageError};
+use ticketdesk::config::{Config, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
 use ticketdesk::domain::text::sanitize_line;
 use ticketdesk::store::{self, Store, StoreError};
@@ -43,8 +44,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if invalid { 2 } else { 1 }
 }
 
-fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
-    match &cli.db {
+fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
+    match &config.db {
         Some(path) => Ok(path.clone()),
         None => store::default_path().ok_or_else(|| {
             anyhow::anyhow!("cannot find a data directory for the default database; pass --db PATH")
@@ -53,18 +54,21 @@ fn db_path(cli: &Cli) -> anyhow::Result<PathBuf> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let overrides = Overrides { db: cli.db.clone(), classifier: cli.classifier };
+    let config = Config::load(&Sources::system(), &overrides)?;
     let Some(command) = &cli.command else {
         Cli::command().print_help()?;
         return Ok(());
     };
-    let mut store = Store::open_with_timeout(&db_path(&cli)?, Duration::from_secs(cli.busy_timeout))?;
+    let mut store = Store::open_with_timeout(&db_path(&config)?, Duration::from_secs(cli.busy_timeout))?;
     match command {
-        Command::Add(args) => commands::add(&mut store, args),
+        Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, args),
         Command::Show { id, json } => commands::show(&store, *id, *json),
         Command::Status { id, status, json } => commands::set_status(&mut store, *id, *status, *json),
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
+        Command::Classify(args) => commands::classify(&store, &config, args),
         Command::Import { file, format } => commands::import(&mut store, file, *format),
         Command::Export { format, output } => commands::export(&mut store, *format, output.as_ref()),
     }

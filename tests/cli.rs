@@ -39,11 +39,48 @@ fn add_prints_the_stored_ticket_as_json() {
 }
 
 #[test]
-fn add_without_category_or_priority_uses_defaults() {
+fn add_without_category_or_priority_takes_the_suggestion() {
     let desk = Desk::new();
-    let v = desk.json(&["add", "--title", "Question", "--description", "How do exports work?"]);
+    let v = desk.json(&["add", "--title", "Refund", "--description", "I was charged twice, refund please"]);
+    assert_eq!(v["category"], "billing");
+    assert_eq!(v["suggestion"]["source"], "local");
+    assert!(v["suggestion"]["fallback_reason"].as_str().unwrap().contains("no API key"), "{v}");
+    assert!(["high", "medium", "low"].contains(&v["suggestion"]["confidence"].as_str().unwrap()));
+
+    // A value given by hand is kept; only the missing one is suggested.
+    let v = desk.json(&[
+        "add",
+        "--title",
+        "Refund",
+        "--description",
+        "charged twice",
+        "--category",
+        "general",
+        "--classifier",
+        "local",
+    ]);
     assert_eq!(v["category"], "general");
-    assert_eq!(v["priority"], "medium");
+    assert_eq!(v["suggestion"]["source"], "local");
+    assert!(v["suggestion"].get("fallback_reason").is_none(), "local by choice: {v}");
+
+    // Suggestions off: the defaults, and no suggestion key.
+    let v = desk.json(&["add", "--title", "Q", "--description", "refund", "--classifier", "off"]);
+    assert_eq!((v["category"].as_str(), v["priority"].as_str()), (Some("general"), Some("medium")));
+    assert!(v.get("suggestion").is_none());
+
+    // Both given: no suggestion at all.
+    let v = desk.json(&[
+        "add",
+        "--title",
+        "Q",
+        "--description",
+        "d",
+        "--category",
+        "account",
+        "--priority",
+        "low",
+    ]);
+    assert!(v.get("suggestion").is_none());
 }
 
 #[test]

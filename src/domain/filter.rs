@@ -35,8 +35,51 @@ impl Cursor {
         Cursor { created_at: ticket.created_at.clone(), id: ticket.id }
     }
 
-    /// Whether a ticket lies beyond this cursor in newest-first order.
-    pub fn admits(&self, ticket: &Ticket) -> bool {
-        (ticket.created_at.as_str(), ticket.id) < (self.created_at.as_str(), self.id)
+    /// Whether a ticket lies beyond this cursor, walking in `direction`.
+    pub fn admits(&self, direction: Direction, ticket: &Ticket) -> bool {
+        let here = (ticket.created_at.as_str(), ticket.id);
+        let cursor = (self.created_at.as_str(), self.id);
+        match direction {
+            Direction::Older => here < cursor,
+            Direction::Newer => here > cursor,
+        }
+    }
+}
+
+/// Which way a page of the newest-first list walks from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Newest first (the list's own order).
+    Older,
+    /// Oldest first; pages read this way are turned round before they are shown.
+    Newer,
+}
+
+/// Where a page of the list starts. Every page comes back newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    /// The newest matching tickets.
+    Newest,
+    /// The oldest matching tickets.
+    Oldest,
+    /// Tickets just older than the cursor.
+    Older(Cursor),
+    /// Tickets just newer than the cursor.
+    Newer(Cursor),
+}
+
+impl Page {
+    pub fn direction(&self) -> Direction {
+        match self {
+            Page::Newest | Page::Older(_) => Direction::Older,
+            Page::Oldest | Page::Newer(_) => Direction::Newer,
+        }
+    }
+
+    pub fn cursor(&self) -> Option<&Cursor> {
+        match self {
+            Page::Older(c) | Page::Newer(c) => Some(c),
+            Page::Newest | Page::Oldest => None,
+        }
     }
 }

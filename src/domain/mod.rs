@@ -7,7 +7,7 @@ pub mod text;
 pub mod ticket;
 pub mod timestamp;
 
-pub use filter::{Cursor, Filter};
+pub use filter::{Cursor, Direction, Filter, Page};
 pub use search::SearchQuery;
 pub use stats::Stats;
 pub use ticket::{Category, Field, NewTicket, Priority, Status, Ticket, TicketEdit, ValidationError};

@@ -40,6 +40,9 @@ pub enum StoreError {
     Invalid(#[from] ValidationError),
     #[error("schema migration failed: {0}")]
     Migration(String),
+    /// The query was stopped on purpose (superseded by a newer one).
+    #[error("query interrupted")]
+    Interrupted,
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -50,6 +53,7 @@ impl StoreError {
             return StoreError::Sqlite(err);
         };
         match code {
+            ErrorCode::OperationInterrupted => StoreError::Interrupted,
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Busy { waited: busy_timeout },
             ErrorCode::NotADatabase => StoreError::NotSqlite { path: path.to_owned() },
             ErrorCode::DatabaseCorrupt => {

@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use super::search;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, StoreError};
-use crate::domain::{Cursor, Filter, Ticket};
+use crate::domain::{Cursor, Direction, Filter, Page, Ticket};
 
 /// A `SELECT` over tickets with the field filters and cursor of a list,
 /// newest first. The SQL is assembled from fixed fragments only; every value
@@ -16,7 +16,12 @@ pub(super) struct FilteredSelect {
 }
 
 impl FilteredSelect {
-    pub fn new(filter: &Filter, after: Option<&Cursor>, limit: Option<usize>) -> FilteredSelect {
+    pub fn new(
+        filter: &Filter,
+        direction: Direction,
+        from: Option<&Cursor>,
+        limit: Option<usize>,
+    ) -> FilteredSelect {
         let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1");
         let mut params = Vec::new();
         if let Some(category) = filter.category {
@@ -31,15 +36,21 @@ impl FilteredSelect {
             sql.push_str(" AND status = ?");
             params.push(Value::Text(status.as_str().into()));
         }
-        if let Some(cursor) = after {
+        if let Some(cursor) = from {
             // Spelled out rather than as a row value so the planner can use the
             // created_at range on whichever index it walks.
-            sql.push_str(" AND created_at <= ? AND (created_at < ? OR id < ?)");
+            sql.push_str(match direction {
+                Direction::Older => " AND created_at <= ? AND (created_at < ? OR id < ?)",
+                Direction::Newer => " AND created_at >= ? AND (created_at > ? OR id > ?)",
+            });
             params.push(Value::Text(cursor.created_at.clone()));
             params.push(Value::Text(cursor.created_at.clone()));
             params.push(Value::Integer(cursor.id));
         }
-        sql.push_str(" ORDER BY created_at DESC, id DESC");
+        sql.push_str(match direction {
+            Direction::Older => " ORDER BY created_at DESC, id DESC",
+            Direction::Newer => " ORDER BY created_at ASC, id ASC",
+        });
         if let Some(limit) = limit {
             sql.push_str(" LIMIT ?");
             params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
@@ -57,19 +68,34 @@ impl Store {
         limit: usize,
         after: Option<&Cursor>,
     ) -> Result<Vec<Ticket>, StoreError> {
+        let page = match after {
+            Some(cursor) => Page::Older(cursor.clone()),
+            None => Page::Newest,
+        };
+        self.page(filter, limit, &page)
+    }
+
+    /// One page of up to `limit` tickets passing `filter`, always newest first.
+    pub fn page(&self, filter: &Filter, limit: usize, page: &Page) -> Result<Vec<Ticket>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        let direction = page.direction();
         let result = match &filter.search {
-            Some(query) => search::search(&self.conn, filter, query, limit, after),
+            Some(query) => search::search(&self.conn, filter, query, limit, direction, page.cursor()),
             None => {
-                let select = FilteredSelect::new(filter, after, Some(limit));
+                let select = FilteredSelect::new(filter, direction, page.cursor(), Some(limit));
                 self.conn.prepare_cached(&select.sql).and_then(|mut stmt| {
-                    stmt.query_map(rusqlite::params_from_iter(&select.params), ticket_from_row)?.collect()
+                    stmt.query_map(rusqlite::params_from_iter(&select.params), ticket_from_row)?
+                        .collect::<rusqlite::Result<Vec<Ticket>>>()
                 })
             }
         };
-        result.map_err(|e| self.ctx.fail(e))
+        let mut tickets = result.map_err(|e| self.ctx.fail(e))?;
+        if direction == Direction::Newer {
+            tickets.reverse();
+        }
+        Ok(tickets)
     }
 
     /// Calls `each` with every ticket in id order, from one consistent snapshot

@@ -12,6 +12,7 @@ mod tickets;
 pub use error::StoreError;
 pub use import::{ImportError, ImportRow};
 pub use open::{APPLICATION_ID, default_path};
+pub use tickets::Labelled;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::list::FilteredSelect;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
-use crate::domain::{Cursor, Filter, SearchQuery, Ticket};
+use crate::domain::{Cursor, Direction, Filter, SearchQuery, Ticket};
 
 /// Rows walked before considering the index. A term on 1 row in 200 fills a
 /// page of 50 within this budget, so only rarer terms ever reach the index.
@@ -33,9 +33,10 @@ pub(super) fn search(
     filter: &Filter,
     query: &SearchQuery,
     limit: usize,
-    after: Option<&Cursor>,
+    direction: Direction,
+    from: Option<&Cursor>,
 ) -> rusqlite::Result<Vec<Ticket>> {
-    let select = FilteredSelect::new(filter, after, None);
+    let select = FilteredSelect::new(filter, direction, from, None);
     let mut stmt = conn.prepare_cached(&select.sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(&select.params))?;
     let mut found = Vec::new();
@@ -52,7 +53,7 @@ pub(super) fn search(
         if walked == WALK_BUDGET
             && let Some(candidates) = index_candidates(conn, query)?
         {
-            return from_candidates(conn, candidates, filter, query, limit, after);
+            return from_candidates(conn, candidates, filter, query, limit, direction, from);
         }
     }
     Ok(found)
@@ -83,7 +84,8 @@ fn from_candidates(
     filter: &Filter,
     query: &SearchQuery,
     limit: usize,
-    after: Option<&Cursor>,
+    direction: Direction,
+    from: Option<&Cursor>,
 ) -> rusqlite::Result<Vec<Ticket>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"))?;
     let mut found = Vec::new();
@@ -94,13 +96,19 @@ fn from_candidates(
             continue;
         };
         if filter.matches_fields(&ticket)
-            && after.is_none_or(|cursor| cursor.admits(&ticket))
+            && from.is_none_or(|cursor| cursor.admits(direction, &ticket))
             && query.matches(&ticket.title, &ticket.description)
         {
             found.push(ticket);
         }
     }
-    found.sort_unstable_by(|a, b| (b.created_at.as_str(), b.id).cmp(&(a.created_at.as_str(), a.id)));
+    found.sort_unstable_by(|a, b| {
+        let newest_first = (b.created_at.as_str(), b.id).cmp(&(a.created_at.as_str(), a.id));
+        match direction {
+            Direction::Older => newest_first,
+            Direction::Newer => newest_first.reverse(),
+        }
+    });
     found.truncate(limit);
     Ok(found)
 }

@@ -57,3 +57,40 @@ impl Store {
             .map_err(|e| self.ctx.fail(e))
     }
 }
+
+impl Store {
+    /// Tickets created on each of the last `days` calendar days (UTC), oldest
+    /// first, today last. Reads only that range of the created_at index.
+    pub fn daily_counts(&self, days: u32) -> Result<Vec<u64>, StoreError> {
+        let days = days.max(1);
+        let counts: Vec<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT CAST(julianday(date('now')) - julianday(substr(created_at, 1, 10)) AS INTEGER) AS ago,
+                        count(*)
+                 FROM tickets
+                 WHERE created_at >= strftime('%Y-%m-%dT00:00:00.000Z', 'now', ?1)
+                 GROUP BY ago",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([format!("-{} days", days - 1)], |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
+            })
+            .map_err(|e| self.ctx.fail(e))?;
+        let mut series = vec![0u64; days as usize];
+        for (ago, count) in counts {
+            if let Ok(ago) = usize::try_from(ago)
+                && ago < series.len()
+            {
+                let at = series.len() - 1 - ago;
+                series[at] = u64::try_from(count).unwrap_or(0);
+            }
+        }
+        Ok(series)
+    }
+
+    /// A handle that stops whatever query this store's connection is running,
+    /// from another thread (a newer search supersedes a slow one).
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+}

@@ -124,3 +124,24 @@ impl Store {
         Ok(updated)
     }
 }
+
+/// A ticket's text and the labels an agent gave it, for training.
+pub type Labelled = (String, String, Category, Priority);
+
+impl Store {
+    /// The newest `limit` tickets' text and labels, newest first: what the
+    /// local classifier learns from (bounded, so it never reads the table).
+    pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.conn
+            .prepare_cached(
+                "SELECT title, description, category, priority FROM tickets
+                 ORDER BY created_at DESC, id DESC LIMIT ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([limit], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.ctx.fail(e))
+    }
+}

@@ -22,7 +22,15 @@ impl Desk {
     /// The binary with `--db` set, isolated from the user's environment.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("ticketdesk").expect("binary");
-        cmd.arg("--db").arg(&self.db).env_remove("TICKETDESK_DB").env("HOME", self.dir.path());
+        cmd.arg("--db")
+            .arg(&self.db)
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("TICKETDESK_HOST_CONFIG", self.dir.path().join("host-config.toml"))
+            .env_remove("TICKETDESK_DB")
+            .env_remove("TICKETDESK_CONFIG")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("ANTHROPIC_BASE_URL");
         cmd
     }
 

@@ -1,27 +1,33 @@
 //! One function per subcommand: parse nothing, decide nothing about exit
 //! codes; run against the store and print.
 
+mod classify;
+mod transfer;
+
+pub use classify::{build_chain, classify, suggest};
+pub use transfer::{export, import};
+
 use anyhow::{Context, Result};
-use std::io::{self, BufReader, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::cli::{AddArgs, DescriptionSource, EditArgs, ListArgs};
+use crate::config::Config;
 use crate::domain::{Category, Filter, NewTicket, Priority, SearchQuery, Status, TicketEdit, text};
 use crate::output::{json, table, view};
-use crate::store::{ImportError, Store};
-use crate::transfer::{self, Exporter, Format};
+use crate::store::Store;
 
 /// A usage mistake the argument parser cannot see; exits with code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+pub(crate) fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::new(io::stdout().lock())
 }
 
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     text::sanitize_line(&path.display().to_string()).into_owned()
 }
 
@@ -42,22 +48,49 @@ fn read_description(source: &DescriptionSource) -> Result<Option<String>> {
     Ok(Some(text))
 }
 
-pub fn add(store: &mut Store, args: &AddArgs) -> Result<()> {
+pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
     let Some(description) = read_description(&args.description)? else {
         return Err(UsageError("add needs --description TEXT or --description-file FILE".into()).into());
     };
-    let ticket = NewTicket::new(
+    // Validate before asking anyone for a suggestion.
+    let mut ticket = NewTicket::new(
         &args.title,
         &description,
         args.category.unwrap_or(Category::General),
         args.priority.unwrap_or(Priority::Medium),
     )?;
+    let suggestion = match (args.category, args.priority) {
+        (Some(_), Some(_)) => None,
+        _ => match classify::build_chain(config, store)? {
+            Some(chain) => {
+                Some(classify::suggest(&chain, &format!("{}\n\n{}", ticket.title, ticket.description))?)
+            }
+            None => None,
+        },
+    };
+    if let Some(s) = &suggestion {
+        ticket.category = args.category.unwrap_or(s.category);
+        ticket.priority = args.priority.unwrap_or(s.priority);
+    }
     let stored = store.add(&ticket)?;
     let mut out = stdout();
     if args.json {
-        json::write_pretty(&mut out, &stored)?;
+        #[derive(serde::Serialize)]
+        struct Added<'a> {
+            #[serde(flatten)]
+            ticket: &'a crate::domain::Ticket,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            suggestion: Option<classify::Provenance<'a>>,
+        }
+        json::write_pretty(
+            &mut out,
+            &Added { ticket: &stored, suggestion: suggestion.as_ref().map(Into::into) },
+        )?;
     } else {
         writeln!(out, "Created ticket #{}", stored.id)?;
+        if let Some(s) = &suggestion {
+            writeln!(out, "Suggested by {}", classify::describe(s))?;
+        }
         view::write_ticket(&mut out, &stored)?;
     }
     Ok(out.flush()?)
@@ -149,83 +182,4 @@ pub fn stats(store: &Store, as_json: bool) -> Result<()> {
         view::write_stats(&mut out, &stats)?;
     }
     Ok(out.flush()?)
-}
-
-fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
-    if !io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
-pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<()> {
-    let stdin = file.as_os_str() == "-";
-    let format = match format.or_else(|| Format::from_extension(file)) {
-        Some(format) => format,
-        None if stdin => {
-            return Err(UsageError("importing from standard input needs --format csv|jsonl".into()).into());
-        }
-        None => {
-            return Err(UsageError(format!(
-                "cannot tell the format of {}: name it .csv or .jsonl, or pass --format",
-                shown(file)
-            ))
-            .into());
-        }
-    };
-    let (reader, len): (Box<dyn Read>, Option<u64>) = if stdin {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let handle = std::fs::File::open(file).with_context(|| format!("cannot open {}", shown(file)))?;
-        let len = handle.metadata().ok().map(|m| m.len());
-        (Box::new(handle), len)
-    };
-    let bar = progress_bar(len);
-    let reader = BufReader::with_capacity(1 << 16, bar.wrap_read(reader));
-    let name = shown(file);
-    let result = match format {
-        Format::Jsonl => store.import(transfer::read_jsonl(reader)),
-        Format::Csv => match transfer::read_csv(reader) {
-            Ok(rows) => store.import(rows),
-            Err(e) => Err(ImportError::Source(e)),
-        },
-    };
-    bar.finish_and_clear();
-    let count = result.map_err(|e| match e {
-        ImportError::Source(e) => anyhow::anyhow!("{name}: {e}; nothing was imported"),
-        ImportError::Row { line, source } => {
-            anyhow::anyhow!("{name}: line {line}: {source}; nothing was imported")
-        }
-        ImportError::Store(e) => anyhow::Error::new(e).context("import failed; nothing was imported"),
-    })?;
-    eprintln!("Imported {count} tickets from {name}");
-    Ok(())
-}
-
-pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf>) -> Result<()> {
-    let format = format.or_else(|| output.and_then(|p| Format::from_extension(p))).unwrap_or(Format::Jsonl);
-    let Some(path) = output else {
-        let mut exporter = Exporter::new(format, stdout())?;
-        store.for_each_ticket(|t| exporter.write(&t))?;
-        exporter.finish()?.flush()?;
-        return Ok(());
-    };
-    // Write beside the target and rename over it: a failed export never leaves
-    // a half-written file where a good one was expected.
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let temp =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", shown(dir)))?;
-    let mut exporter = Exporter::new(format, io::BufWriter::new(temp))?;
-    let count = store.for_each_ticket(|t| exporter.write(&t))?;
-    let temp = exporter.finish()?.into_inner().map_err(|e| e.into_error())?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).with_context(|| format!("cannot write {}", shown(path)))?;
-    eprintln!("Exported {count} tickets to {}", shown(path));
-    Ok(())
 }

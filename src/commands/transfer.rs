@@ -1,0 +1,88 @@
+//! `import` and `export`.
+
+use anyhow::{Context, Result};
+use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::{UsageError, shown, stdout};
+use crate::store::{ImportError, Store};
+use crate::transfer::{self, Exporter, Format};
+
+fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<()> {
+    let stdin = file.as_os_str() == "-";
+    let format = match format.or_else(|| Format::from_extension(file)) {
+        Some(format) => format,
+        None if stdin => {
+            return Err(UsageError("importing from standard input needs --format csv|jsonl".into()).into());
+        }
+        None => {
+            return Err(UsageError(format!(
+                "cannot tell the format of {}: name it .csv or .jsonl, or pass --format",
+                shown(file)
+            ))
+            .into());
+        }
+    };
+    let (reader, len): (Box<dyn Read>, Option<u64>) = if stdin {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let handle = std::fs::File::open(file).with_context(|| format!("cannot open {}", shown(file)))?;
+        let len = handle.metadata().ok().map(|m| m.len());
+        (Box::new(handle), len)
+    };
+    let bar = progress_bar(len);
+    let reader = BufReader::with_capacity(1 << 16, bar.wrap_read(reader));
+    let name = shown(file);
+    let result = match format {
+        Format::Jsonl => store.import(transfer::read_jsonl(reader)),
+        Format::Csv => match transfer::read_csv(reader) {
+            Ok(rows) => store.import(rows),
+            Err(e) => Err(ImportError::Source(e)),
+        },
+    };
+    bar.finish_and_clear();
+    let count = result.map_err(|e| match e {
+        ImportError::Source(e) => anyhow::anyhow!("{name}: {e}; nothing was imported"),
+        ImportError::Row { line, source } => {
+            anyhow::anyhow!("{name}: line {line}: {source}; nothing was imported")
+        }
+        ImportError::Store(e) => anyhow::Error::new(e).context("import failed; nothing was imported"),
+    })?;
+    eprintln!("Imported {count} tickets from {name}");
+    Ok(())
+}
+
+pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf>) -> Result<()> {
+    let format = format.or_else(|| output.and_then(|p| Format::from_extension(p))).unwrap_or(Format::Jsonl);
+    let Some(path) = output else {
+        let mut exporter = Exporter::new(format, stdout())?;
+        store.for_each_ticket(|t| exporter.write(&t))?;
+        exporter.finish()?.flush()?;
+        return Ok(());
+    };
+    // Write beside the target and rename over it: a failed export never leaves
+    // a half-written file where a good one was expected.
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let temp =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", shown(dir)))?;
+    let mut exporter = Exporter::new(format, io::BufWriter::new(temp))?;
+    let count = store.for_each_ticket(|t| exporter.write(&t))?;
+    let temp = exporter.finish()?.into_inner().map_err(|e| e.into_error())?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).with_context(|| format!("cannot write {}", shown(path)))?;
+    eprintln!("Exported {count} tickets to {}", shown(path));
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! The key map: one table that both dispatches keys and writes the footer
+//! and the help overlay, so what the screen says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the keys are going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    List,
+    Search,
+    Form,
+    /// The form's category or priority selector.
+    Selector,
+    Stats,
+    Detail,
+    Picker,
+    Help,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::List => "Ticket list",
+            Context::Search => "Search box",
+            Context::Form => "New-ticket form",
+            Context::Selector => "Category / priority selector",
+            Context::Stats => "Stats",
+            Context::Detail => "Ticket detail",
+            Context::Picker => "Status picker",
+            Context::Help => "Help",
+        }
+    }
+
+    /// Contexts in the order the help overlay lists them.
+    pub const ALL: [Context; 8] = [
+        Context::List,
+        Context::Search,
+        Context::Form,
+        Context::Selector,
+        Context::Detail,
+        Context::Picker,
+        Context::Stats,
+        Context::Help,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    NewTicket,
+    NextPane,
+    PrevPane,
+    ShowForm,
+    ShowList,
+    ShowStats,
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    PickStatus,
+    Search,
+    CycleCategory,
+    CyclePriority,
+    CycleStatus,
+    ClearFilters,
+    LeaveSearch,
+    ClearSearch,
+    NextField,
+    PrevField,
+    ChoiceNext,
+    ChoicePrev,
+    Submit,
+    ClearForm,
+    LeaveForm,
+    Confirm,
+    Close,
+}
+
+/// A key pattern: a code and the modifiers that must be held.
+#[derive(Debug, Clone, Copy)]
+struct Key(KeyCode, KeyModifiers);
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+const fn ch(c: char) -> Key {
+    Key(KeyCode::Char(c), NONE)
+}
+
+pub struct Binding {
+    pub context: Context,
+    keys: &'static [Key],
+    /// How the keys are written on screen.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the footer (the rest only in the help overlay).
+    pub footer: bool,
+}
+
+macro_rules! bind {
+    ($ctx:ident, [$($key:expr),+], $label:literal, $action:ident, $help:literal, $footer:literal) => {
+        Binding { context: Context::$ctx, keys: &[$($key),+], label: $label, action: Action::$action, help: $help, footer: $footer }
+    };
+}
+
+/// Every binding. Keys not found here go to the text being edited, if any.
+pub static BINDINGS: &[Binding] = &[
+    bind!(List, [ch('j'), Key(KeyCode::Down, NONE)], "j/↓", Down, "next ticket", false),
+    bind!(List, [ch('k'), Key(KeyCode::Up, NONE)], "k/↑", Up, "previous ticket", false),
+    bind!(List, [Key(KeyCode::PageDown, NONE)], "PgDn", PageDown, "page down", false),
+    bind!(List, [Key(KeyCode::PageUp, NONE)], "PgUp", PageUp, "page up", false),
+    bind!(List, [ch('g'), Key(KeyCode::Home, NONE)], "g", Top, "newest ticket", false),
+    bind!(
+        List,
+        [ch('G'), Key(KeyCode::Char('G'), SHIFT), Key(KeyCode::End, NONE)],
+        "G",
+        Bottom,
+        "oldest ticket",
+        false
+    ),
+    bind!(List, [Key(KeyCode::Enter, NONE)], "Enter", Open, "open the ticket", true),
+    bind!(List, [ch('n')], "n", NewTicket, "new ticket", true),
+    bind!(List, [ch('s')], "s", PickStatus, "change status", true),
+    bind!(List, [ch('/')], "/", Search, "search", true),
+    bind!(List, [ch('c')], "c", CycleCategory, "filter by category", true),
+    bind!(List, [ch('p')], "p", CyclePriority, "filter by priority", true),
+    bind!(List, [ch('t')], "t", CycleStatus, "filter by status", true),
+    bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
+    bind!(
+        Search,
+        [Key(KeyCode::Enter, NONE), Key(KeyCode::Esc, NONE)],
+        "Enter/Esc",
+        LeaveSearch,
+        "leave the box, keep the search",
+        true
+    ),
+    bind!(Search, [Key(KeyCode::Char('u'), CTRL)], "Ctrl-U", ClearSearch, "clear the search", true),
+    bind!(Form, [Key(KeyCode::Tab, NONE)], "Tab", NextField, "next field", true),
+    bind!(
+        Form,
+        [Key(KeyCode::BackTab, SHIFT), Key(KeyCode::BackTab, NONE)],
+        "Shift-Tab",
+        PrevField,
+        "previous field",
+        false
+    ),
+    bind!(Form, [Key(KeyCode::Char('s'), CTRL)], "Ctrl-S", Submit, "save the ticket", true),
+    bind!(Form, [Key(KeyCode::Char('l'), CTRL)], "Ctrl-L", ClearForm, "clear the form", true),
+    bind!(Form, [Key(KeyCode::Esc, NONE)], "Esc", LeaveForm, "back to the list (keeps the draft)", true),
+    bind!(Selector, [Key(KeyCode::Right, NONE), ch('l')], "→", ChoiceNext, "next value", true),
+    bind!(Selector, [Key(KeyCode::Left, NONE), ch('h')], "←", ChoicePrev, "previous value", true),
+    bind!(Detail, [ch('j'), Key(KeyCode::Down, NONE)], "j/↓", Down, "scroll down", false),
+    bind!(Detail, [ch('k'), Key(KeyCode::Up, NONE)], "k/↑", Up, "scroll up", false),
+    bind!(Detail, [Key(KeyCode::PageDown, NONE), ch(' ')], "PgDn", PageDown, "page down", false),
+    bind!(Detail, [Key(KeyCode::PageUp, NONE)], "PgUp", PageUp, "page up", false),
+    bind!(Detail, [ch('s')], "s", PickStatus, "change status", true),
+    bind!(
+        Detail,
+        [Key(KeyCode::Esc, NONE), Key(KeyCode::Enter, NONE)],
+        "Esc",
+        Close,
+        "back to the list",
+        true
+    ),
+    bind!(Picker, [ch('j'), Key(KeyCode::Down, NONE)], "↓", Down, "next status", true),
+    bind!(Picker, [ch('k'), Key(KeyCode::Up, NONE)], "↑", Up, "previous status", true),
+    bind!(Picker, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "set this status", true),
+    bind!(Picker, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
+    bind!(Stats, [ch('n')], "n", NewTicket, "new ticket", true),
+    bind!(Help, [Key(KeyCode::Esc, NONE), ch('?'), ch('q')], "Esc", Close, "close help", true),
+];
+
+/// Keys that work wherever no text is being typed.
+pub static GLOBAL: &[Binding] = &[
+    bind!(List, [ch('?')], "?", Help, "help", true),
+    bind!(List, [ch('q')], "q", Quit, "quit", true),
+    bind!(List, [Key(KeyCode::Tab, NONE)], "Tab", NextPane, "next pane", false),
+    bind!(
+        List,
+        [Key(KeyCode::BackTab, SHIFT), Key(KeyCode::BackTab, NONE)],
+        "Shift-Tab",
+        PrevPane,
+        "previous pane",
+        false
+    ),
+    bind!(List, [ch('1')], "1", ShowForm, "form", false),
+    bind!(List, [ch('2')], "2", ShowList, "list", false),
+    bind!(List, [ch('3')], "3", ShowStats, "stats", false),
+];
+
+/// Contexts in which letters are typed, not commands.
+pub fn is_text_entry(context: Context) -> bool {
+    matches!(context, Context::Search | Context::Form)
+}
+
+fn matches(key: &Key, event: &KeyEvent) -> bool {
+    let wanted = key.1;
+    let held = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+    match (key.0, event.code) {
+        // Terminals differ on whether an upper-case letter also reports SHIFT.
+        (KeyCode::Char(a), KeyCode::Char(b)) if wanted == NONE => {
+            a == b && !held.intersects(CTRL | KeyModifiers::ALT)
+        }
+        (a, b) => a == b && held == wanted,
+    }
+}
+
+/// The action for a key in a context, if any. Ctrl-C is handled before this.
+pub fn action(context: Context, event: &KeyEvent) -> Option<Action> {
+    let own = BINDINGS.iter().filter(|b| b.context == context);
+    // Global keys never shadow typing, and overlays keep their own keys.
+    let global = GLOBAL.iter().filter(|_| {
+        !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector)
+    });
+    // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
+    let form = BINDINGS.iter().filter(|b| context == Context::Selector && b.context == Context::Form);
+    let selector_help = GLOBAL.iter().filter(|b| context == Context::Selector && b.action == Action::Help);
+    own.chain(form)
+        .chain(global)
+        .chain(selector_help)
+        .find(|b| b.keys.iter().any(|k| matches(k, event)))
+        .map(|b| b.action)
+}
+
+/// The footer's bindings for a context.
+pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
+    let mut keys: Vec<(&str, &str)> =
+        BINDINGS.iter().filter(|b| b.context == context && b.footer).map(|b| (b.label, b.help)).collect();
+    if context == Context::Selector {
+        keys.extend(
+            BINDINGS.iter().filter(|b| b.context == Context::Form && b.footer).map(|b| (b.label, b.help)),
+        );
+    }
+    if !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector) {
+        keys.extend(GLOBAL.iter().filter(|b| b.footer).map(|b| (b.label, b.help)));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn letters_are_commands_in_the_list_and_text_in_the_form() {
+        assert_eq!(action(Context::List, &key(KeyCode::Char('q'))), Some(Action::Quit));
+        assert_eq!(action(Context::Form, &key(KeyCode::Char('q'))), None);
+        assert_eq!(action(Context::Search, &key(KeyCode::Char('q'))), None);
+        assert_eq!(action(Context::Detail, &key(KeyCode::Char('q'))), Some(Action::Quit));
+    }
+
+    #[test]
+    fn form_keys_work_in_the_selectors() {
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(action(Context::Form, &ctrl_s), Some(Action::Submit));
+        assert_eq!(action(Context::Selector, &ctrl_s), Some(Action::Submit));
+        assert_eq!(action(Context::Selector, &key(KeyCode::Right)), Some(Action::ChoiceNext));
+        assert_eq!(action(Context::Selector, &key(KeyCode::Tab)), Some(Action::NextField));
+        assert_eq!(action(Context::Form, &key(KeyCode::Right)), None, "moves the text cursor");
+    }
+
+    #[test]
+    fn shifted_capitals_match_either_way() {
+        assert_eq!(action(Context::List, &key(KeyCode::Char('G'))), Some(Action::Bottom));
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action(Context::List, &shifted), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn every_context_has_a_footer() {
+        for context in Context::ALL {
+            assert!(!footer(context).is_empty(), "{context:?}");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Everything that can happen to the app arrives as one of these, on one inbox.
+
+use crossterm::event::KeyEvent;
+use time::OffsetDateTime;
+
+use super::model::{ClassifierStatus, StatsView};
+use crate::classify::Suggestion;
+use crate::domain::Page;
+use crate::domain::Ticket;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// The clock moved on (drives the ages shown in the list).
+    Tick(OffsetDateTime),
+    ListLoaded {
+        generation: u64,
+        page: Page,
+        limit: usize,
+        reselect: Option<i64>,
+        result: Result<Vec<Ticket>, String>,
+    },
+    StatsLoaded(Result<StatsView, String>),
+    /// The form's ticket was written (or refused).
+    Saved(Result<Ticket, String>),
+    /// A status change was written (or refused).
+    StatusChanged(Result<Ticket, String>),
+    Suggested {
+        generation: u64,
+        suggestion: Suggestion,
+    },
+    ClassifierHealth(ClassifierStatus),
+    /// A background task died (a panic): the app ends and reports it.
+    Fatal(String),
+}

@@ -1,0 +1,3 @@
+//! Views: pure functions from the model to a frame. No IO, no waiting.
+
+pub mod layout;

@@ -1,0 +1,603 @@
+//! The pure core: `update(model, msg)` changes the model and returns what the
+//! driver must do. No IO, no clock, no terminal: every transition is testable.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::effect::Effect;
+use super::keymap::{self, Action, Context};
+use super::model::{
+    Choice, ClassifierStatus, Detail, Ends, Field, Form, FormErrors, ListView, Loading, Model, Notice,
+    Overlay, Pane, StatusPicker, Suggesting,
+};
+use super::msg::Msg;
+use super::ui::layout;
+use crate::domain::ticket::{validate_description, validate_title};
+use crate::domain::{Category, Cursor, NewTicket, Page, Priority, Status, Ticket};
+
+/// The list holds at most this many screens of rows.
+const WINDOW_SCREENS: usize = 4;
+
+/// The effects to run at start-up (after the first frame is painted).
+pub fn init(model: &mut Model) -> Vec<Effect> {
+    model.list.height = layout::list_rows(model.width, model.height);
+    vec![reload_list(&mut model.list, None), Effect::LoadStats]
+}
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
+        Msg::Key(key) => on_key(model, key),
+        Msg::Resize(width, height) => {
+            model.width = width;
+            model.height = height;
+            model.list.height = layout::list_rows(width, height);
+            keep_visible(&mut model.list);
+            fill_window(&mut model.list)
+        }
+        Msg::Tick(now) => {
+            model.now = now;
+            vec![]
+        }
+        Msg::ListLoaded { generation, page, limit, reselect, result } => {
+            if generation != model.list.generation {
+                return vec![]; // superseded by a newer query
+            }
+            on_list_loaded(&mut model.list, page, limit, reselect, result)
+        }
+        Msg::StatsLoaded(result) => {
+            model.stats = match result {
+                Ok(stats) => Loading::Ready(stats),
+                Err(e) => Loading::Failed(e),
+            };
+            vec![]
+        }
+        Msg::Saved(result) => on_saved(model, result),
+        Msg::StatusChanged(result) => on_status_changed(model, result),
+        Msg::Suggested { generation, suggestion } => {
+            let form = &mut model.form;
+            if generation == form.generation {
+                form.category.suggest(
+                    suggestion.category,
+                    suggestion.source,
+                    suggestion.confidence,
+                    suggestion.cached,
+                );
+                form.priority.suggest(
+                    suggestion.priority,
+                    suggestion.source,
+                    suggestion.confidence,
+                    suggestion.cached,
+                );
+                form.errors.category = None;
+                form.errors.priority = None;
+                form.suggesting = Suggesting::Done(suggestion);
+            }
+            vec![]
+        }
+        Msg::ClassifierHealth(status) => {
+            model.classifier = status;
+            vec![]
+        }
+        Msg::Fatal(message) => {
+            model.quitting = true;
+            model.notice = Some(Notice { text: message, error: true });
+            vec![Effect::Quit]
+        }
+    }
+}
+
+/// Which keys apply now.
+pub fn context(model: &Model) -> Context {
+    match &model.overlay {
+        Some(Overlay::Help) => return Context::Help,
+        Some(Overlay::Detail(_)) => return Context::Detail,
+        Some(Overlay::StatusPicker(_)) => return Context::Picker,
+        None => {}
+    }
+    match model.focus {
+        Pane::Form if matches!(model.form.field, Field::Category | Field::Priority) => Context::Selector,
+        Pane::Form => Context::Form,
+        Pane::List if model.list.searching => Context::Search,
+        Pane::List => Context::List,
+        Pane::Stats => Context::Stats,
+    }
+}
+
+fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        model.quitting = true;
+        return vec![Effect::Quit];
+    }
+    let context = context(model);
+    match keymap::action(context, &key) {
+        Some(action) => on_action(model, context, action),
+        None => on_text(model, context, key),
+    }
+}
+
+fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect> {
+    model.notice = None;
+    match action {
+        Action::Quit => {
+            model.quitting = true;
+            vec![Effect::Quit]
+        }
+        Action::Help => {
+            model.overlay = Some(Overlay::Help);
+            vec![]
+        }
+        Action::Close => {
+            model.overlay = None;
+            vec![]
+        }
+        Action::NewTicket => {
+            model.focus = Pane::Form;
+            model.form.field = Field::Title;
+            vec![]
+        }
+        Action::NextPane => {
+            focus_pane(model, next_pane(model.focus, true), true);
+            vec![]
+        }
+        Action::PrevPane => {
+            focus_pane(model, next_pane(model.focus, false), false);
+            vec![]
+        }
+        Action::ShowForm => {
+            focus_pane(model, Pane::Form, true);
+            vec![]
+        }
+        Action::ShowList => {
+            focus_pane(model, Pane::List, true);
+            vec![]
+        }
+        Action::ShowStats => {
+            focus_pane(model, Pane::Stats, true);
+            vec![]
+        }
+        Action::Down | Action::Up | Action::PageDown | Action::PageUp if context == Context::Detail => {
+            scroll_detail(model, action);
+            vec![]
+        }
+        Action::Down | Action::Up if context == Context::Picker => {
+            if let Some(Overlay::StatusPicker(picker)) = &mut model.overlay {
+                let n = Status::ALL.len();
+                picker.choice = if action == Action::Down {
+                    (picker.choice + 1) % n
+                } else {
+                    (picker.choice + n - 1) % n
+                };
+            }
+            vec![]
+        }
+        Action::Down => move_selection(&mut model.list, 1),
+        Action::Up => move_selection(&mut model.list, -1),
+        Action::PageDown => {
+            let step = model.list.height.max(1) as isize;
+            move_selection(&mut model.list, step)
+        }
+        Action::PageUp => {
+            let step = model.list.height.max(1) as isize;
+            move_selection(&mut model.list, -step)
+        }
+        Action::Top => {
+            if model.list.ends.newest {
+                model.list.selected = 0;
+                keep_visible(&mut model.list);
+                vec![]
+            } else {
+                vec![reload_list(&mut model.list, None)]
+            }
+        }
+        Action::Bottom => {
+            if model.list.ends.oldest {
+                model.list.selected = model.list.rows.len().saturating_sub(1);
+                keep_visible(&mut model.list);
+                vec![]
+            } else {
+                vec![load(&mut model.list, Page::Oldest, None)]
+            }
+        }
+        Action::Open => {
+            if let Some(ticket) = model.list.selected_ticket() {
+                model.overlay = Some(Overlay::Detail(Detail { ticket: ticket.clone(), scroll: 0 }));
+            }
+            vec![]
+        }
+        Action::PickStatus => {
+            let ticket = match &model.overlay {
+                Some(Overlay::Detail(detail)) => Some(detail.ticket.clone()),
+                _ => model.list.selected_ticket().cloned(),
+            };
+            if let Some(ticket) = ticket {
+                let choice = Status::ALL.iter().position(|s| *s == ticket.status).unwrap_or(0);
+                model.overlay = Some(Overlay::StatusPicker(StatusPicker { ticket, choice }));
+            }
+            vec![]
+        }
+        Action::Confirm => {
+            let Some(Overlay::StatusPicker(picker)) = model.overlay.take() else { return vec![] };
+            let status = Status::ALL[picker.choice];
+            if status == picker.ticket.status {
+                return vec![];
+            }
+            vec![Effect::SetStatus { id: picker.ticket.id, status }]
+        }
+        Action::Search => {
+            model.list.searching = true;
+            vec![]
+        }
+        Action::LeaveSearch => {
+            model.list.searching = false;
+            vec![]
+        }
+        Action::ClearSearch => {
+            model.list.search.clear();
+            vec![reload_list(&mut model.list, None)]
+        }
+        Action::CycleCategory => {
+            model.list.category = cycle(Category::ALL, model.list.category);
+            vec![reload_list(&mut model.list, None)]
+        }
+        Action::CyclePriority => {
+            model.list.priority = cycle(Priority::ALL, model.list.priority);
+            vec![reload_list(&mut model.list, None)]
+        }
+        Action::CycleStatus => {
+            model.list.status = cycle(Status::ALL, model.list.status);
+            vec![reload_list(&mut model.list, None)]
+        }
+        Action::ClearFilters => {
+            let list = &mut model.list;
+            if !list.has_filters() {
+                return vec![];
+            }
+            list.category = None;
+            list.priority = None;
+            list.status = None;
+            list.search.clear();
+            vec![reload_list(list, None)]
+        }
+        Action::NextField => {
+            match next_field(model.form.field, true) {
+                Some(field) => model.form.field = field,
+                None => focus_pane(model, next_pane(Pane::Form, true), true),
+            }
+            vec![]
+        }
+        Action::PrevField => {
+            match next_field(model.form.field, false) {
+                Some(field) => model.form.field = field,
+                None => focus_pane(model, next_pane(Pane::Form, false), false),
+            }
+            vec![]
+        }
+        Action::ChoiceNext | Action::ChoicePrev => {
+            let forward = action == Action::ChoiceNext;
+            let form = &mut model.form;
+            match form.field {
+                Field::Category => {
+                    form.category.step(Category::ALL, forward);
+                    form.errors.category = None;
+                }
+                Field::Priority => {
+                    form.priority.step(Priority::ALL, forward);
+                    form.errors.priority = None;
+                }
+                _ => {}
+            }
+            vec![]
+        }
+        Action::Submit => submit(&mut model.form),
+        Action::ClearForm => {
+            let generation = model.form.generation + 1;
+            model.form = Form { generation, ..Form::default() };
+            vec![Effect::Classify { generation, text: String::new() }]
+        }
+        Action::LeaveForm => {
+            model.focus = Pane::List;
+            vec![]
+        }
+    }
+}
+
+/// Keys that are not commands: typing in the form or the search box.
+fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Vec<Effect> {
+    match context {
+        Context::Search => {
+            let list = &mut model.list;
+            match key.code {
+                KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                    list.search.push(c)
+                }
+                KeyCode::Backspace if list.search.pop().is_some() => {}
+                _ => return vec![],
+            }
+            vec![reload_list(list, None)]
+        }
+        Context::Form => {
+            let form = &mut model.form;
+            match form.field {
+                Field::Title => {
+                    // One line: Enter moves on instead of breaking it.
+                    if key.code == KeyCode::Enter {
+                        form.field = Field::Description;
+                        return vec![];
+                    }
+                    if form.title.input(key) {
+                        form.errors.title = None;
+                    }
+                    vec![]
+                }
+                Field::Description => {
+                    if !form.description.input(key) {
+                        return vec![];
+                    }
+                    form.errors.description = None;
+                    form.generation += 1;
+                    let text = classification_text(form);
+                    form.suggesting =
+                        if text.trim().is_empty() { Suggesting::Idle } else { Suggesting::Thinking };
+                    vec![Effect::Classify { generation: form.generation, text }]
+                }
+                Field::Category | Field::Priority => vec![],
+            }
+        }
+        _ => vec![],
+    }
+}
+
+/// What the classifier reads: the description, with the title for context.
+/// Empty while the description is, so a title alone asks for nothing.
+fn classification_text(form: &Form) -> String {
+    let description = form.description_text();
+    if description.trim().is_empty() {
+        return String::new();
+    }
+    format!("{}\n\n{}", form.title_text().trim(), description)
+}
+
+fn submit(form: &mut Form) -> Vec<Effect> {
+    if form.saving {
+        return vec![];
+    }
+    let title = validate_title(&form.title_text());
+    let description = validate_description(&form.description_text());
+    form.errors = FormErrors {
+        title: title.as_ref().err().map(|e| e.message.clone()),
+        description: description.as_ref().err().map(|e| e.message.clone()),
+        category: form.category.value.is_none().then(|| "choose a category (← →)".to_owned()),
+        priority: form.priority.value.is_none().then(|| "choose a priority (← →)".to_owned()),
+    };
+    let (Ok(title), Ok(description), Some(category), Some(priority)) =
+        (title, description, form.category.value, form.priority.value)
+    else {
+        let errors = &form.errors;
+        form.field = [
+            (errors.title.is_some(), Field::Title),
+            (errors.description.is_some(), Field::Description),
+            (errors.category.is_some(), Field::Category),
+            (errors.priority.is_some(), Field::Priority),
+        ]
+        .into_iter()
+        .find_map(|(bad, field)| bad.then_some(field))
+        .unwrap_or(form.field);
+        return vec![];
+    };
+    form.saving = true;
+    vec![Effect::Save(NewTicket { title, description, category, priority, status: None, created_at: None })]
+}
+
+fn on_saved(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
+    match result {
+        Ok(ticket) => {
+            // A fresh form, title focused, ready for the next ticket; a late
+            // suggestion for the old text is dropped by the generation.
+            let generation = model.form.generation + 1;
+            model.form = Form { generation, ..Form::default() };
+            model.notice = Some(Notice { text: format!("Saved #{}", ticket.id), error: false });
+            let keep = model.list.selected_ticket().map(|t| t.id);
+            vec![reload_list(&mut model.list, keep), Effect::LoadStats, Effect::Learn(ticket)]
+        }
+        Err(message) => {
+            model.form.saving = false;
+            model.notice = Some(Notice { text: format!("Not saved: {message}"), error: true });
+            vec![]
+        }
+    }
+}
+
+fn on_status_changed(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
+    match result {
+        Ok(ticket) => {
+            model.notice =
+                Some(Notice { text: format!("#{} is now {}", ticket.id, ticket.status), error: false });
+            if let Some(Overlay::Detail(detail)) = &mut model.overlay
+                && detail.ticket.id == ticket.id
+            {
+                detail.ticket = ticket.clone();
+            }
+            let keep = model.list.selected_ticket().map(|t| t.id);
+            vec![reload_list(&mut model.list, keep), Effect::LoadStats]
+        }
+        Err(message) => {
+            model.notice = Some(Notice { text: format!("Status not changed: {message}"), error: true });
+            vec![]
+        }
+    }
+}
+
+fn focus_pane(model: &mut Model, pane: Pane, forward: bool) {
+    model.focus = pane;
+    model.list.searching = false;
+    if pane == Pane::Form {
+        model.form.field = if forward { Field::Title } else { Field::Priority };
+    }
+}
+
+fn next_pane(pane: Pane, forward: bool) -> Pane {
+    let i = Pane::ALL.iter().position(|p| *p == pane).unwrap_or(0);
+    let n = Pane::ALL.len();
+    Pane::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+}
+
+fn next_field(field: Field, forward: bool) -> Option<Field> {
+    let i = Field::ORDER.iter().position(|f| *f == field)?;
+    if forward { Field::ORDER.get(i + 1).copied() } else { i.checked_sub(1).map(|j| Field::ORDER[j]) }
+}
+
+fn cycle<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+    match current.and_then(|c| all.iter().position(|x| *x == c)) {
+        None => all.first().copied(),
+        Some(i) => all.get(i + 1).copied(),
+    }
+}
+
+fn scroll_detail(model: &mut Model, action: Action) {
+    let page = layout::list_rows(model.width, model.height).max(1) as u16;
+    if let Some(Overlay::Detail(detail)) = &mut model.overlay {
+        detail.scroll = match action {
+            Action::Down => detail.scroll.saturating_add(1),
+            Action::Up => detail.scroll.saturating_sub(1),
+            Action::PageDown => detail.scroll.saturating_add(page),
+            _ => detail.scroll.saturating_sub(page),
+        };
+    }
+}
+
+fn max_window(list: &ListView) -> usize {
+    (list.height * WINDOW_SCREENS).max(200)
+}
+
+/// A fresh query from the newest matching ticket, keeping `reselect` selected
+/// if it is still in the first window.
+fn reload_list(list: &mut ListView, reselect: Option<i64>) -> Effect {
+    load(list, Page::Newest, reselect)
+}
+
+fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Effect {
+    list.generation += 1;
+    list.loading = true;
+    let limit = match page {
+        Page::Newest | Page::Oldest => (list.height * 2).max(list.rows.len().min(max_window(list))).max(50),
+        Page::Older(_) | Page::Newer(_) => list.height.max(25),
+    };
+    Effect::LoadList { generation: list.generation, filter: list.filter(), page, limit, reselect }
+}
+
+fn move_selection(list: &mut ListView, delta: isize) -> Vec<Effect> {
+    if list.rows.is_empty() {
+        return vec![];
+    }
+    let last = list.rows.len() - 1;
+    list.selected = list.selected.saturating_add_signed(delta).min(last);
+    keep_visible(list);
+    fill_window(list)
+}
+
+/// Asks for the next rows before the selection reaches the end of the window.
+fn fill_window(list: &mut ListView) -> Vec<Effect> {
+    if list.loading || list.rows.is_empty() {
+        return vec![];
+    }
+    let margin = list.height.max(1);
+    if list.selected + margin >= list.rows.len() && !list.ends.oldest {
+        let cursor = Cursor::after(&list.rows[list.rows.len() - 1]);
+        return vec![load(list, Page::Older(cursor), None)];
+    }
+    if list.selected < margin && !list.ends.newest {
+        let cursor = Cursor::after(&list.rows[0]);
+        return vec![load(list, Page::Newer(cursor), None)];
+    }
+    vec![]
+}
+
+fn keep_visible(list: &mut ListView) {
+    let height = list.height.max(1);
+    if list.selected < list.top {
+        list.top = list.selected;
+    } else if list.selected >= list.top + height {
+        list.top = list.selected + 1 - height;
+    }
+    list.top = list.top.min(list.rows.len().saturating_sub(1));
+}
+
+fn on_list_loaded(
+    list: &mut ListView,
+    page: Page,
+    limit: usize,
+    reselect: Option<i64>,
+    result: Result<Vec<Ticket>, String>,
+) -> Vec<Effect> {
+    list.loading = false;
+    let rows = match result {
+        Ok(rows) => rows,
+        Err(message) => {
+            list.error = Some(message);
+            return vec![];
+        }
+    };
+    list.error = None;
+    let full = rows.len() >= limit;
+    match page {
+        Page::Newest => {
+            list.selected = reselect.and_then(|id| rows.iter().position(|t| t.id == id)).unwrap_or(0);
+            list.rows = rows;
+            list.ends = Ends { newest: true, oldest: !full };
+            list.top = list.top.min(list.selected);
+        }
+        Page::Oldest => {
+            list.rows = rows;
+            list.selected = list.rows.len().saturating_sub(1);
+            list.ends = Ends { newest: !full, oldest: true };
+        }
+        Page::Older(_) => {
+            list.rows.extend(rows);
+            list.ends.oldest = !full;
+            let excess = list.rows.len().saturating_sub(max_window(list));
+            if excess > 0 {
+                list.rows.drain(..excess);
+                list.selected = list.selected.saturating_sub(excess);
+                list.top = list.top.saturating_sub(excess);
+                list.ends.newest = false;
+            }
+        }
+        Page::Newer(_) => {
+            let added = rows.len();
+            let mut merged = rows;
+            merged.append(&mut list.rows);
+            list.rows = merged;
+            list.selected += added;
+            list.top += added;
+            list.ends.newest = !full;
+            let max = max_window(list);
+            if list.rows.len() > max {
+                list.rows.truncate(max);
+                list.ends.oldest = false;
+            }
+        }
+    }
+    list.selected = list.selected.min(list.rows.len().saturating_sub(1));
+    keep_visible(list);
+    vec![]
+}
+
+/// The status line's word for the classifier.
+pub fn classifier_label(status: &ClassifierStatus) -> String {
+    match status {
+        ClassifierStatus::Claude => "Claude".into(),
+        ClassifierStatus::Local => "local suggestions".into(),
+        ClassifierStatus::Off => "suggestions off".into(),
+        ClassifierStatus::Offline(_) => "offline — local suggestions".into(),
+        ClassifierStatus::Unavailable(code) => format!("Claude unavailable: {code}"),
+    }
+}
+
+/// Whether a selector value came from a suggestion (for the view).
+pub fn is_suggested<T: Copy + PartialEq>(choice: &Choice<T>) -> bool {
+    matches!(choice.origin, super::model::Origin::Suggested { .. })
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -1,0 +1,419 @@
+//! Every transition of the pure core, without a terminal or a runtime.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use time::macros::datetime;
+
+use super::*;
+use crate::classify::{Confidence, Source, Suggestion};
+use crate::tui::model::{Origin, StatsView};
+
+fn model() -> Model {
+    let mut m = Model::new("test.db".into(), datetime!(2026-11-24 12:00 UTC), false);
+    let _ = init(&mut m);
+    m
+}
+
+fn key(m: &mut Model, code: KeyCode) -> Vec<Effect> {
+    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(m: &mut Model, c: char) -> Vec<Effect> {
+    update(m, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn typed(m: &mut Model, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| key(m, KeyCode::Char(c))).collect()
+}
+
+fn ticket(id: i64, status: Status) -> Ticket {
+    Ticket {
+        id,
+        title: format!("ticket {id}"),
+        description: "d".into(),
+        category: Category::Billing,
+        priority: Priority::Low,
+        status,
+        created_at: format!("2026-11-{:02}T10:00:00.000Z", 1 + (id % 28)),
+        updated_at: "2026-11-24T10:00:00.000Z".into(),
+    }
+}
+
+fn suggestion(category: Category, priority: Priority) -> Suggestion {
+    Suggestion {
+        category,
+        priority,
+        source: Source::Claude,
+        cached: false,
+        confidence: Confidence::High,
+        reason: "because".into(),
+        fallback_reason: None,
+    }
+}
+
+/// Loads `n` rows (newest id first) as the reply to the last list query.
+fn load_rows(m: &mut Model, n: i64, limit: usize) {
+    let rows: Vec<Ticket> = (1..=n).rev().map(|id| ticket(id, Status::Open)).collect();
+    let generation = m.list.generation;
+    update(m, Msg::ListLoaded { generation, page: Page::Newest, limit, reselect: None, result: Ok(rows) });
+}
+
+#[test]
+fn starts_on_the_list_and_loads_after_the_first_frame() {
+    let mut m = Model::new("x".into(), datetime!(2026-11-24 12:00 UTC), true);
+    let effects = init(&mut m);
+    assert_eq!(m.focus, Pane::List);
+    assert!(matches!(&effects[0], Effect::LoadList { page: Page::Newest, .. }));
+    assert_eq!(effects[1], Effect::LoadStats);
+}
+
+#[test]
+fn n_opens_the_form_on_the_title_and_letters_are_text_there() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Title));
+    let effects = typed(&mut m, "q?x");
+    assert!(effects.is_empty());
+    assert!(!m.quitting, "q is a letter in the form");
+    assert_eq!(m.overlay, None, "? is a letter in the form");
+    assert_eq!(m.form.title_text(), "q?x");
+}
+
+#[test]
+fn esc_leaves_the_form_and_keeps_the_draft() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "Half typed");
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.focus, Pane::List);
+    key(&mut m, KeyCode::Char('n'));
+    assert_eq!(m.form.title_text(), "Half typed");
+}
+
+#[test]
+fn tab_walks_the_fields_then_the_panes_and_never_types_a_tab() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    let mut seen = vec![m.form.field];
+    for _ in 0..3 {
+        key(&mut m, KeyCode::Tab);
+        seen.push(m.form.field);
+    }
+    assert_eq!(seen, Field::ORDER);
+    assert!(m.form.description.lines().iter().all(|l| !l.contains('\t')));
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(m.focus, Pane::List, "past the last field: the next pane");
+    key(&mut m, KeyCode::BackTab);
+    assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Priority));
+    key(&mut m, KeyCode::BackTab);
+    assert_eq!(m.form.field, Field::Category);
+}
+
+#[test]
+fn enter_in_the_title_moves_to_the_description() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "One line");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(m.form.field, Field::Description);
+    assert_eq!(m.form.title.lines().len(), 1);
+}
+
+#[test]
+fn description_edits_ask_for_a_suggestion_with_a_new_generation() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "Refund");
+    key(&mut m, KeyCode::Tab);
+    let effects = typed(&mut m, "ab");
+    let generations: Vec<u64> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Classify { generation, text } => {
+                assert!(text.starts_with("Refund\n\n"), "{text:?}");
+                *generation
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(generations, [1, 2]);
+    assert_eq!(m.form.suggesting, Suggesting::Thinking);
+}
+
+#[test]
+fn a_suggestion_fills_only_what_the_agent_did_not_set() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "charged twice");
+    // The agent picks a priority by hand first.
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Right);
+    assert_eq!(m.form.priority.value, Some(Priority::Low));
+    let generation = m.form.generation;
+    update(&mut m, Msg::Suggested { generation, suggestion: suggestion(Category::Billing, Priority::High) });
+    assert_eq!(m.form.category.value, Some(Category::Billing));
+    assert!(matches!(m.form.category.origin, Origin::Suggested { source: Source::Claude, .. }));
+    assert_eq!(m.form.priority.value, Some(Priority::Low), "hand choice kept");
+    assert_eq!(m.form.priority.hint, Some(Priority::High), "suggestion shown as a hint");
+    // A later suggestion never overrides the hand choice either.
+    update(
+        &mut m,
+        Msg::Suggested { generation, suggestion: suggestion(Category::Billing, Priority::Critical) },
+    );
+    assert_eq!(m.form.priority.value, Some(Priority::Low));
+}
+
+#[test]
+fn a_stale_suggestion_is_dropped() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "abc");
+    let stale = m.form.generation - 1;
+    update(
+        &mut m,
+        Msg::Suggested { generation: stale, suggestion: suggestion(Category::Account, Priority::Low) },
+    );
+    assert_eq!(m.form.category.value, None);
+    assert_eq!(m.form.suggesting, Suggesting::Thinking);
+}
+
+#[test]
+fn submitting_an_incomplete_form_shows_inline_errors_and_writes_nothing() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "Title only");
+    let effects = ctrl(&mut m, 's');
+    assert!(effects.is_empty());
+    assert!(m.form.errors.description.is_some());
+    assert!(m.form.errors.category.is_some() && m.form.errors.priority.is_some());
+    assert_eq!(m.form.field, Field::Description, "the first bad field gets focus");
+}
+
+#[test]
+fn a_valid_form_saves_then_clears_for_the_next_ticket() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "  Printer on fire ");
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "Smoke everywhere");
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Right);
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Left);
+    let effects = ctrl(&mut m, 's');
+    let [Effect::Save(ticket)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ticket.title, "Printer on fire");
+    assert_eq!((ticket.category, ticket.priority), (Category::Billing, Priority::Critical));
+    assert!(ctrl(&mut m, 's').is_empty(), "no double submit while saving");
+
+    let saved = ticket_from(ticket, 42);
+    let effects = update(&mut m, Msg::Saved(Ok(saved.clone())));
+    assert!(m.form.is_blank());
+    assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Title));
+    assert!(matches!(&effects[0], Effect::LoadList { page: Page::Newest, .. }));
+    assert_eq!(effects[1], Effect::LoadStats);
+    assert_eq!(effects[2], Effect::Learn(saved));
+}
+
+fn ticket_from(new: &NewTicket, id: i64) -> Ticket {
+    Ticket {
+        id,
+        title: new.title.clone(),
+        description: new.description.clone(),
+        category: new.category,
+        priority: new.priority,
+        status: Status::Open,
+        created_at: "2026-11-24T12:00:00.000Z".into(),
+        updated_at: "2026-11-24T12:00:00.000Z".into(),
+    }
+}
+
+#[test]
+fn a_failed_save_keeps_the_form() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "Keep me");
+    m.form.saving = true;
+    update(&mut m, Msg::Saved(Err("the database is busy".into())));
+    assert_eq!(m.form.title_text(), "Keep me");
+    assert!(!m.form.saving);
+    assert!(m.notice.as_ref().unwrap().error);
+}
+
+#[test]
+fn ctrl_l_clears_the_form_and_outdates_pending_suggestions() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "text");
+    let old = m.form.generation;
+    let effects = ctrl(&mut m, 'l');
+    assert!(m.form.is_blank());
+    assert_eq!(effects, [Effect::Classify { generation: old + 1, text: String::new() }]);
+    update(
+        &mut m,
+        Msg::Suggested { generation: old, suggestion: suggestion(Category::Billing, Priority::Low) },
+    );
+    assert_eq!(m.form.category.value, None);
+}
+
+#[test]
+fn filters_cycle_compose_and_clear() {
+    let mut m = model();
+    let effects = key(&mut m, KeyCode::Char('c'));
+    let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(filter.category, Some(Category::Billing));
+    key(&mut m, KeyCode::Char('c'));
+    assert_eq!(m.list.category, Some(Category::Technical));
+    key(&mut m, KeyCode::Char('t'));
+    let effects = key(&mut m, KeyCode::Char('p'));
+    let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!() };
+    assert_eq!(
+        (filter.category, filter.priority, filter.status),
+        (Some(Category::Technical), Some(Priority::Low), Some(Status::Open))
+    );
+    for _ in 0..3 {
+        key(&mut m, KeyCode::Char('c'));
+    }
+    assert_eq!(m.list.category, None, "cycles back to any");
+    key(&mut m, KeyCode::Char('x'));
+    assert!(!m.list.has_filters());
+}
+
+#[test]
+fn search_filters_live_and_stale_results_are_dropped() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('/'));
+    let effects = typed(&mut m, "ref");
+    assert_eq!(effects.len(), 3);
+    let Effect::LoadList { generation: last, filter, .. } = effects.last().unwrap().clone() else { panic!() };
+    assert!(filter.search.is_some());
+    // An answer to "re" arrives after "ref" was sent: ignored.
+    update(
+        &mut m,
+        Msg::ListLoaded {
+            generation: last - 1,
+            page: Page::Newest,
+            limit: 50,
+            reselect: None,
+            result: Ok(vec![ticket(1, Status::Open)]),
+        },
+    );
+    assert!(m.list.rows.is_empty());
+    update(
+        &mut m,
+        Msg::ListLoaded {
+            generation: last,
+            page: Page::Newest,
+            limit: 50,
+            reselect: None,
+            result: Ok(vec![ticket(2, Status::Open)]),
+        },
+    );
+    assert_eq!(m.list.rows[0].id, 2);
+    // Letters are text in the box, so 'q' does not quit; Enter leaves, keeping the search.
+    typed(&mut m, "q");
+    assert!(!m.quitting);
+    key(&mut m, KeyCode::Enter);
+    assert!(!m.list.searching);
+    assert_eq!(m.list.search, "refq");
+    key(&mut m, KeyCode::Char('x'));
+    assert_eq!(m.list.search, "");
+}
+
+#[test]
+fn the_status_picker_changes_the_selected_ticket() {
+    let mut m = model();
+    load_rows(&mut m, 3, 50);
+    key(&mut m, KeyCode::Char('j'));
+    key(&mut m, KeyCode::Char('s'));
+    let Some(Overlay::StatusPicker(picker)) = &m.overlay else { panic!("{:?}", m.overlay) };
+    assert_eq!((picker.ticket.id, picker.choice), (2, 0));
+    key(&mut m, KeyCode::Down);
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(effects, [Effect::SetStatus { id: 2, status: Status::InProgress }]);
+    assert_eq!(m.overlay, None);
+    let effects = update(&mut m, Msg::StatusChanged(Ok(ticket(2, Status::InProgress))));
+    assert!(matches!(&effects[0], Effect::LoadList { reselect: Some(2), .. }));
+}
+
+#[test]
+fn enter_opens_the_detail_and_esc_closes_it() {
+    let mut m = model();
+    load_rows(&mut m, 2, 50);
+    key(&mut m, KeyCode::Enter);
+    assert!(matches!(&m.overlay, Some(Overlay::Detail(d)) if d.ticket.id == 2));
+    key(&mut m, KeyCode::Down);
+    assert!(matches!(&m.overlay, Some(Overlay::Detail(d)) if d.scroll == 1));
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.overlay, None);
+}
+
+#[test]
+fn q_quits_from_the_list_and_ctrl_c_from_anywhere() {
+    let mut m = model();
+    assert_eq!(key(&mut m, KeyCode::Char('q')), [Effect::Quit]);
+    let mut m = model();
+    key(&mut m, KeyCode::Char('n'));
+    assert_eq!(ctrl(&mut m, 'c'), [Effect::Quit]);
+    assert!(m.quitting);
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('?'));
+    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert!(key(&mut m, KeyCode::Char('j')).is_empty(), "keys go to the overlay");
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.overlay, None);
+}
+
+#[test]
+fn moving_near_the_end_of_the_window_loads_older_rows() {
+    let mut m = model();
+    m.list.height = 10;
+    load_rows(&mut m, 30, 30);
+    assert!(!m.list.ends.oldest, "a full page means there may be more");
+    let effects = key(&mut m, KeyCode::PageDown);
+    let effects = if effects.is_empty() { key(&mut m, KeyCode::PageDown) } else { effects };
+    let [Effect::LoadList { page: Page::Older(cursor), generation, limit, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(cursor.id, 1, "after the last row held");
+    let older: Vec<Ticket> = (0..5).map(|i| ticket(-i, Status::Open)).collect();
+    update(
+        &mut m,
+        Msg::ListLoaded {
+            generation: *generation,
+            page: Page::Older(cursor.clone()),
+            limit: *limit,
+            reselect: None,
+            result: Ok(older),
+        },
+    );
+    assert_eq!(m.list.rows.len(), 35);
+    assert!(m.list.ends.oldest, "a short page is the end");
+    assert!(m.list.top <= m.list.selected && m.list.selected < m.list.top + 10, "selection on screen");
+}
+
+#[test]
+fn narrow_screens_switch_tabs_with_numbers() {
+    let mut m = model();
+    update(&mut m, Msg::Resize(80, 24));
+    key(&mut m, KeyCode::Char('3'));
+    assert_eq!(m.focus, Pane::Stats);
+    key(&mut m, KeyCode::Char('1'));
+    assert_eq!(m.focus, Pane::Form);
+    update(&mut m, Msg::StatsLoaded(Ok(StatsView { stats: Default::default(), per_day: vec![0; 30] })));
+    assert!(matches!(m.stats, Loading::Ready(_)));
+}
+
+#[test]
+fn a_background_failure_ends_the_app() {
+    let mut m = model();
+    assert_eq!(update(&mut m, Msg::Fatal("internal error: boom".into())), [Effect::Quit]);
+    assert!(m.quitting);
+}
