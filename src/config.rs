@@ -3,7 +3,8 @@
 //! Validated once, here; everything else reads typed values.
 
 use serde::Deserialize;
-use std::fmt;
+
+pub use crate::classify::claude::ApiKey;
 use std::path::{Path, PathBuf};
 
 /// The documented defaults, which are also the built-in defaults: a test
@@ -56,9 +57,9 @@ pub struct ClaudeConfig {
 impl Default for ClaudeConfig {
     fn default() -> Self {
         ClaudeConfig {
-            model: "claude-haiku-4-5".into(),
-            base_url: "https://api.anthropic.com".into(),
-            api_version: "2026-10-21".into(),
+            model: crate::classify::claude::DEFAULT_MODEL.into(),
+            base_url: crate::classify::claude::DEFAULT_BASE_URL.into(),
+            api_version: crate::classify::claude::DEFAULT_API_VERSION.into(),
             auth: AuthHeader::Bearer,
             request: RequestShape::Structured,
             api_key_file: None,
@@ -227,38 +228,12 @@ fn merge(base: &mut toml::Table, layer: toml::Table) {
     }
 }
 
-/// An API key. Never printed: Debug and Display show a placeholder.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    pub fn new(key: impl Into<String>) -> ApiKey {
-        ApiKey(key.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey([redacted])")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 /// Finds the API key: `ANTHROPIC_API_KEY`, else the configured key file.
 /// `Ok(None)` means there is no key; an error means a key file exists but is
 /// unsafe or unreadable, and is not used.
 pub fn api_key(config: &Config, env: fn(&str) -> Option<String>) -> Result<Option<ApiKey>, ConfigError> {
     if let Some(key) = env("ANTHROPIC_API_KEY").map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()) {
-        return Ok(Some(ApiKey(key)));
+        return Ok(Some(ApiKey::new(key)));
     }
     let Some(path) = &config.claude.api_key_file else {
         return Ok(None);
@@ -283,7 +258,7 @@ pub fn api_key(config: &Config, env: fn(&str) -> Option<String>) -> Result<Optio
     if key.is_empty() {
         return Err(file_error("the API key file is empty".into()));
     }
-    Ok(Some(ApiKey(key.to_owned())))
+    Ok(Some(ApiKey::new(key)))
 }
 
 fn expand_home(path: &Path) -> PathBuf {
@@ -397,6 +372,6 @@ mod tests {
         let err = api_key(&config, no_env).unwrap_err().to_string();
         assert!(err.contains("readable by group or others") && err.contains("chmod 600"), "{err}");
         assert!(!err.contains("sk-secret-value"));
-        assert_eq!(format!("{:?}", ApiKey::new("sk-secret-value")), "ApiKey([redacted])");
+        assert!(!format!("{:?}", ApiKey::new("sk-secret-value")).contains("sk-secret"));
     }
 }

@@ -290,9 +290,9 @@ impl ClaudeClient {
             }
             return reply::parse(&bytes, settings.mode).map_err(Failure::last);
         }
-        let body = ErrorBody::parse(&bytes, settings.api_key.expose());
+        let error_body = ErrorBody::parse(&bytes, settings.api_key.expose());
         let hint = error::retry_after(&reply_headers);
-        let error = error::from_status(status, &body, hint, &settings.model);
+        let error = error::from_status(status, &error_body, hint, &settings.model);
         let retry_in = retry_delay(status, &error, hint, &reply_headers);
         Err(Failure { error, retry_in })
     }

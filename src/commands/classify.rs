@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use super::stdout;
 use crate::classify::chain::{Breaker, Chain, Remote};
-use crate::classify::claude::{self, AuthStyle, ClaudeClient, ClaudeSettings, RequestMode};
+use crate::classify::claude::{ApiKey, AuthStyle, ClaudeClient, ClaudeSettings, RequestMode};
 use crate::classify::evaluate;
 use crate::classify::local::LocalModel;
 use crate::classify::{Classify, Suggestion};
@@ -30,7 +30,7 @@ pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
     let remote = match config.classifier {
         ClassifierMode::Local | ClassifierMode::Off => Remote::LocalOnly,
         ClassifierMode::Claude => match config::api_key(config, |name| std::env::var(name).ok()) {
-            Ok(Some(key)) => Remote::Claude(ClaudeClient::new(claude_settings(config, key.expose()))?),
+            Ok(Some(key)) => Remote::Claude(ClaudeClient::new(claude_settings(config, key))?),
             Ok(None) => Remote::Unavailable(
                 "no API key: set ANTHROPIC_API_KEY or claude.api_key_file in the config".into(),
             ),
@@ -46,10 +46,10 @@ pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
 
 /// The client's settings from the config (the key is given separately: it
 /// comes from the environment or a key file, never the config itself).
-fn claude_settings(config: &Config, key: &str) -> ClaudeSettings {
+fn claude_settings(config: &Config, key: ApiKey) -> ClaudeSettings {
     let c = &config.claude;
     ClaudeSettings {
-        api_key: claude::ApiKey::new(key),
+        api_key: key,
         base_url: c.base_url.clone(),
         model: c.model.clone(),
         api_version: c.api_version.clone(),
@@ -166,7 +166,7 @@ pub fn classify(store: &Store, config: &Config, args: &ClassifyArgs) -> Result<(
     if args.show_request {
         // What would be sent, built by the same code that sends it; works without a key.
         let key = config::api_key(config, |name| std::env::var(name).ok()).ok().flatten();
-        let client = ClaudeClient::new(claude_settings(config, key.as_ref().map_or("", |k| k.expose())))?;
+        let client = ClaudeClient::new(claude_settings(config, key.unwrap_or_default()))?;
         json::write_pretty(&mut out, &client.request_body(&text))?;
         return Ok(out.flush()?);
     }
