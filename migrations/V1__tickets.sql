@@ -12,11 +12,10 @@ CREATE TABLE tickets (
     title       TEXT NOT NULL
                     CONSTRAINT title_1_to_200_chars CHECK (length(title) BETWEEN 1 AND 200)
                     CONSTRAINT title_trimmed CHECK (title = trim(title, ' ' || char(9, 10, 11, 12, 13)))
-                    CONSTRAINT title_no_control_chars CHECK (title NOT GLOB ('*[' || char(
-                        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127,
-                        128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
-                        144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159) || ']*')),
+                    -- Two ranges (C0; DEL and C1): GLOB tests a range per character, far
+                    -- cheaper than a list of 65 characters.
+                    CONSTRAINT title_no_control_chars CHECK (
+                        title NOT GLOB ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*')),
     -- Non-empty after trimming; newlines, tabs and other control characters are
     -- kept as given and made safe only when displayed.
     description TEXT NOT NULL
@@ -67,6 +66,10 @@ CREATE VIRTUAL TABLE tickets_fts USING fts5 (
     detail = none,
     prefix = '2 3'
 );
+
+-- Let the index gather 16 MiB of terms before writing a segment (the default is
+-- 1 MiB): bulk imports then merge far fewer segments.
+INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 16777216);
 
 CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
     INSERT INTO tickets_fts (rowid, title, description) VALUES (NEW.id, NEW.title, NEW.description);

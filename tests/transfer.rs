@@ -147,3 +147,50 @@ fn a_failed_export_leaves_no_partial_file() {
     let stderr = desk.fails(&["export", "--output", "/nonexistent-dir/out.jsonl"], 1);
     assert!(stderr.contains("nonexistent-dir"), "{stderr}");
 }
+
+#[test]
+fn import_keeps_the_schema_totals_and_index_in_step() {
+    let desk = Desk::new();
+    desk.add("before", "already here", "account", "high");
+    let schema = |desk: &Desk| -> Vec<String> {
+        let conn = desk.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let before = schema(&desk);
+    let lines: Vec<String> = (0..300)
+        .map(|i| {
+            let category = ["billing", "technical", "account", "general"][i % 4];
+            let priority = ["low", "medium", "high", "critical"][i % 3];
+            jsonl(&format!("imported {i}"), &format!("word{i} shared"), category, priority)
+        })
+        .collect();
+    let file = desk.write_file("bulk.jsonl", &lines.join("\n"));
+    desk.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(schema(&desk), before, "indexes and triggers are back, unchanged");
+
+    // Running totals equal a fresh count; the full-text index knows every row.
+    let conn = desk.conn();
+    let mismatches: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM (SELECT category, priority, status, count(*) AS n FROM tickets GROUP BY 1, 2, 3
+             EXCEPT SELECT category, priority, status, n FROM ticket_counts WHERE n > 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mismatches, 0);
+    let indexed: i64 = conn
+        .query_row("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'shared'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(indexed, 300);
+    assert_eq!(desk.json(&["stats"])["total_tickets"], 301);
+    assert_eq!(desk.json(&["list", "--search", "word299"])[0]["title"], "imported 299");
+    // New rows after the import are indexed by the restored triggers.
+    desk.add("after", "zebra", "general", "low");
+    assert_eq!(desk.json(&["list", "--search", "zebra"])[0]["title"], "after");
+}

@@ -31,7 +31,7 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
                 fs::create_dir_all(parent).map_err(io_err)?;
             }
         }
-        FileState::Empty => {}
+        FileState::Empty | FileState::Ours => {}
         FileState::Sqlite => check_ours_read_only(path)?,
     }
 
@@ -80,6 +80,9 @@ fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result
 enum FileState {
     Missing,
     Empty,
+    /// A SQLite file whose header carries our id.
+    Ours,
+    /// A SQLite file that still has to prove it is ours or empty.
     Sqlite,
 }
 
@@ -104,7 +107,25 @@ fn inspect(path: &Path) -> Result<FileState, StoreError> {
     }
     match read {
         0 => Ok(FileState::Empty),
-        16 if &magic == SQLITE_MAGIC => Ok(FileState::Sqlite),
+        16 if &magic == SQLITE_MAGIC => {
+            // Bytes 68..72 of the header hold the application id. When it is
+            // already ours there is nothing more to check.
+            let mut header = [0u8; 100];
+            header[..16].copy_from_slice(&magic);
+            let mut filled = 16;
+            while filled < header.len() {
+                match file.read(&mut header[filled..]).map_err(io_err)? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            let id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+            Ok(if filled == header.len() && id == APPLICATION_ID {
+                FileState::Ours
+            } else {
+                FileState::Sqlite
+            })
+        }
         _ => Err(StoreError::NotSqlite { path: path.to_owned() }),
     }
 }
@@ -131,9 +152,23 @@ fn check_ours_read_only(path: &Path) -> Result<(), StoreError> {
     if objects == 0 { Ok(()) } else { Err(StoreError::ForeignTables { path: path.to_owned() }) }
 }
 
-/// The newest schema version this build knows.
-pub(super) fn latest_version() -> i64 {
-    embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0)
+/// The newest schema version this build knows. A constant, so that opening
+/// an up-to-date file never builds the migration runner (which compiles a
+/// regex and parses every migration); a test keeps it equal to the newest
+/// file in `migrations/`.
+const LATEST_VERSION: i64 = 1;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_latest_version_constant_matches_the_migrations() {
+        let embedded = super::embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| i64::from(m.version()))
+            .max();
+        assert_eq!(Some(super::LATEST_VERSION), embedded);
+    }
 }
 
 fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
@@ -152,7 +187,7 @@ fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
 /// (so a concurrent opener waits for the write lock instead of failing on a
 /// read-to-write upgrade).
 fn migrate(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
-    let known = latest_version();
+    let known = LATEST_VERSION;
     match applied_version(conn).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))? {
         Some(found) if found > known => {
             return Err(StoreError::TooNew { path: path.to_owned(), found, known });

@@ -20,13 +20,15 @@ use super::list::FilteredSelect;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use crate::domain::{Cursor, Direction, Filter, SearchQuery, Ticket};
 
-/// Rows walked before considering the index. A term on 1 row in 200 fills a
-/// page of 50 within this budget, so only rarer terms ever reach the index.
-const WALK_BUDGET: usize = 10_000;
+/// Rows walked before considering the index. Common words and short prefixes
+/// fill a page of 50 well within it; a rare word stops paying for the walk
+/// after a few milliseconds.
+const WALK_BUDGET: usize = 500;
 
-/// Most index candidates worth fetching and sorting; beyond it, walking on is
-/// cheaper.
-const CANDIDATE_CAP: usize = 20_000;
+/// Most index candidates worth fetching and sorting. A term with more is on
+/// at least 1 row in 200 at a million tickets, so walking on fills a page
+/// within about 10,000 rows, which costs less than fetching the candidates.
+const CANDIDATE_CAP: usize = 5_000;
 
 pub(super) fn search(
     conn: &Connection,

@@ -57,6 +57,22 @@ pub(super) fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusq
     )
 }
 
+/// Inserts without reading the row back (bulk imports need no echo).
+pub(super) fn insert_quietly(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<()> {
+    const INSERT_QUIETLY: &str =
+        "INSERT INTO tickets (title, description, category, priority, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))";
+    conn.prepare_cached(INSERT_QUIETLY)?.execute(params![
+        ticket.title,
+        ticket.description,
+        ticket.category,
+        ticket.priority,
+        ticket.status.unwrap_or(Status::Open),
+        ticket.created_at,
+    ])?;
+    Ok(())
+}
+
 fn get_on(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Ticket>> {
     conn.prepare_cached(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"))?
         .query_row([id], ticket_from_row)
