@@ -57,8 +57,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let overrides = Overrides { db: cli.db.clone(), classifier: cli.classifier };
     let config = Config::load(&Sources::system(), &overrides)?;
     let Some(command) = &cli.command else {
-        Cli::command().print_help()?;
-        return Ok(());
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            Cli::command().print_help()?;
+            anyhow::bail!("the full-screen view needs a terminal; the commands above work from scripts");
+        }
+        let path = db_path(&config)?;
+        return ticketdesk::tui::app::run(config, path);
     };
     let mut store = Store::open_with_timeout(&db_path(&config)?, Duration::from_secs(cli.busy_timeout))?;
     match command {

@@ -158,19 +158,6 @@ fn check_ours_read_only(path: &Path) -> Result<(), StoreError> {
 /// file in `migrations/`.
 const LATEST_VERSION: i64 = 1;
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_latest_version_constant_matches_the_migrations() {
-        let embedded = super::embedded::migrations::runner()
-            .get_migrations()
-            .iter()
-            .map(|m| i64::from(m.version()))
-            .max();
-        assert_eq!(Some(super::LATEST_VERSION), embedded);
-    }
-}
-
 fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_history: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
@@ -199,4 +186,17 @@ fn migrate(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result
     let result = embedded::migrations::runner().run(conn);
     conn.set_transaction_behavior(TransactionBehavior::Deferred);
     result.map(drop).map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_latest_version_constant_matches_the_migrations() {
+        let embedded = super::embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| i64::from(m.version()))
+            .max();
+        assert_eq!(Some(super::LATEST_VERSION), embedded);
+    }
 }

@@ -1,6 +1,7 @@
 //! The full-screen terminal UI: one inbox of messages, a pure `update`, effects
 //! carried out by a thin driver, and views that are pure functions of the model.
 
+pub mod app;
 pub mod effect;
 pub mod keymap;
 pub mod model;

@@ -323,6 +323,8 @@ pub struct Model {
     pub now: OffsetDateTime,
     pub color: bool,
     pub quitting: bool,
+    /// Why the app is ending on an error (reported after the terminal is restored).
+    pub failure: Option<String>,
 }
 
 /// At this size and above all three panes show at once.
@@ -344,6 +346,7 @@ impl Model {
             now,
             color,
             quitting: false,
+            failure: None,
         }
     }
 

@@ -80,7 +80,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Fatal(message) => {
             model.quitting = true;
-            model.notice = Some(Notice { text: message, error: true });
+            model.failure = Some(message);
             vec![Effect::Quit]
         }
     }

@@ -416,4 +416,5 @@ fn a_background_failure_ends_the_app() {
     let mut m = model();
     assert_eq!(update(&mut m, Msg::Fatal("internal error: boom".into())), [Effect::Quit]);
     assert!(m.quitting);
+    assert_eq!(m.failure.as_deref(), Some("internal error: boom"));
 }

@@ -1,0 +1,124 @@
+//! The detail overlay: one ticket in full, the description wrapped and
+//! scrolled. Newlines and tabs are kept (tabs as spaces); anything else that
+//! could drive the terminal is shown as a visible stand-in.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::theme::{self, Theme};
+use super::{fit, overlay_block};
+use crate::domain::text::{sanitize, sanitize_line};
+use crate::domain::timestamp;
+use crate::tui::model::Detail;
+
+const MAX_WIDTH: u16 = 100;
+const TAB: &str = "    ";
+/// The most rows a long title may take.
+const TITLE_ROWS: usize = 3;
+
+pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateTime, theme: Theme) {
+    let width = if screen.width > 44 { (screen.width - 4).min(MAX_WIDTH) } else { screen.width };
+    let max_height = if screen.height > 14 { screen.height - 2 } else { screen.height };
+    // Inside the double border and the padding.
+    let cells = usize::from(width.saturating_sub(4));
+    let ticket = &detail.ticket;
+    let description = sanitize(&ticket.description).replace('\t', TAB);
+
+    let title = Line::from(vec![
+        Span::styled(format!("#{} ", ticket.id), theme.accent()),
+        Span::styled(sanitize_line(&ticket.title).into_owned(), theme.bold()),
+    ]);
+    let title_rows = fit::wrapped_lines(&title.to_string(), cells).clamp(1, TITLE_ROWS);
+    let meta = meta_lines(detail, now, cells, theme);
+    let meta_rows: usize = meta.iter().map(|l| fit::wrapped_lines(&l.to_string(), cells).max(1)).sum();
+    let header_rows = title_rows + meta_rows + 1;
+    let total_rows = fit::wrapped_lines(&description, cells);
+    let wanted = u16::try_from(header_rows + total_rows + 2).unwrap_or(u16::MAX);
+    let area = fit::centered(screen, width, wanted.min(max_height));
+    if area.is_empty() {
+        return;
+    }
+
+    let mut block = overlay_block(format!(" Ticket #{} ", ticket.id), theme);
+    let inner = block.inner(area);
+    let text_rows = usize::from(inner.height).saturating_sub(header_rows);
+    let scroll = usize::from(detail.scroll).min(total_rows.saturating_sub(text_rows));
+    let more_below = scroll + text_rows < total_rows;
+    let hint = match (scroll > 0, more_below) {
+        (true, true) => Some(" ↑↓ more "),
+        (false, true) => Some(" ↓ more "),
+        (true, false) => Some(" ↑ more "),
+        (false, false) => None,
+    };
+    if let Some(hint) = hint {
+        block = block.title_bottom(Line::styled(hint, theme.key()).alignment(Alignment::Right));
+    }
+
+    let buf = frame.buffer_mut();
+    Clear.render(area, buf);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    let mut y = inner.y;
+    let mut take = |rows: usize| {
+        let rows = u16::try_from(rows).unwrap_or(u16::MAX).min(inner.bottom().saturating_sub(y));
+        let band = Rect { y, height: rows, ..inner };
+        y += rows;
+        band
+    };
+    Paragraph::new(title).wrap(Wrap { trim: false }).render(take(title_rows), buf);
+    Paragraph::new(meta).wrap(Wrap { trim: true }).render(take(meta_rows), buf);
+    let rule = take(1);
+    fit::put(buf, rule, &Line::styled("─".repeat(cells), theme.dim()));
+    let body = take(text_rows);
+    Paragraph::new(description)
+        .wrap(Wrap { trim: false })
+        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+        .render(body, buf);
+}
+
+/// Status, priority and category; then when it was created and updated
+/// (only the ages if the dates do not fit).
+fn meta_lines(detail: &Detail, now: OffsetDateTime, cells: usize, theme: Theme) -> Vec<Line<'static>> {
+    let ticket = &detail.ticket;
+    let label = |s: &'static str| Span::styled(s, theme.dim());
+    let fields = Line::from(vec![
+        label("status "),
+        Span::styled(ticket.status.as_str(), theme.status(ticket.status)),
+        label(" · priority "),
+        Span::styled(theme::priority_text(ticket.priority), theme.priority(ticket.priority)),
+        label(" · category "),
+        Span::styled(ticket.category.as_str(), theme.category()),
+    ]);
+    let created = format!("created {}", when(&ticket.created_at, now));
+    let updated = format!("updated {}", when(&ticket.updated_at, now));
+    let dates = if fit::width(&created) + 3 + fit::width(&updated) <= cells {
+        vec![format!("{created} · {updated}")]
+    } else if fit::width(&created).max(fit::width(&updated)) <= cells {
+        vec![created, updated]
+    } else {
+        let age = |stored: &str| timestamp::age(stored, now);
+        vec![format!("created {} ago · updated {} ago", age(&ticket.created_at), age(&ticket.updated_at))]
+    };
+    let mut lines = vec![fields];
+    lines.extend(dates.into_iter().map(|d| Line::styled(d, theme.dim())));
+    lines
+}
+
+/// "2026-11-24 10:00 UTC (2h ago)", or the stored text made safe if it is
+/// not a timestamp.
+fn when(stored: &str, now: OffsetDateTime) -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    match timestamp::parse_stored(stored).and_then(|at| at.format(format).ok()) {
+        Some(at) => {
+            let age = timestamp::age(stored, now);
+            if age == "now" { format!("{at} (just now)") } else { format!("{at} ({age} ago)") }
+        }
+        None => sanitize_line(stored).into_owned(),
+    }
+}

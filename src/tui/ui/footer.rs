@@ -1,0 +1,109 @@
+//! The two footer lines: the keys that work now (from the key map itself),
+//! then the classifier's state with the latest notice at the right.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::fit;
+use super::theme::Theme;
+use crate::domain::text::sanitize_line;
+use crate::tui::keymap;
+use crate::tui::model::{Model, Suggesting};
+use crate::tui::update;
+
+const GAP: &str = "  ";
+
+pub fn render(frame: &mut Frame, keys: Rect, status: Rect, model: &Model, theme: Theme) {
+    let buf = frame.buffer_mut();
+    if !keys.is_empty() {
+        let pairs = keymap::footer(update::context(model));
+        fit::put(buf, keys, &key_line(&pairs, usize::from(keys.width), theme));
+    }
+    if !status.is_empty() {
+        render_status(buf, status, model, theme);
+    }
+}
+
+/// `key label` pairs that fit in `width`; when some must go, "? help" stays.
+fn key_line(pairs: &[(&str, &str)], width: usize, theme: Theme) -> Line<'static> {
+    let cells = |(key, label): &(&str, &str)| fit::width(key) + 1 + fit::width(label);
+    let total: usize = 1 + pairs.iter().map(|p| cells(p) + GAP.len()).sum::<usize>();
+    let help = pairs.iter().position(|(key, _)| *key == "?");
+    let mut shown: Vec<usize> = (0..pairs.len()).collect();
+    if total > width {
+        let reserve = help.map_or(0, |i| cells(&pairs[i]) + GAP.len());
+        let mut used = 1 + reserve;
+        shown = Vec::new();
+        for (i, pair) in pairs.iter().enumerate() {
+            if Some(i) == help {
+                continue;
+            }
+            if used + cells(pair) + GAP.len() > width {
+                break;
+            }
+            used += cells(pair) + GAP.len();
+            shown.push(i);
+        }
+        shown.extend(help.filter(|_| reserve < width));
+    }
+    if shown.is_empty() && !pairs.is_empty() {
+        // Not even one pair fits: the first, cut short, beats nothing.
+        shown.push(0);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (n, i) in shown.into_iter().enumerate() {
+        let (key, label) = pairs[i];
+        if n > 0 {
+            spans.push(Span::raw(GAP));
+        }
+        spans.push(Span::styled(key.to_owned(), theme.key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    Line::from(spans)
+}
+
+fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, theme: Theme) {
+    let width = usize::from(area.width);
+    let notice = model.notice.as_ref().map(|n| {
+        let text = sanitize_line(&n.text);
+        let style = if n.error { theme.error() } else { theme.success() };
+        let text = if n.error { format!("✗ {text}") } else { text.into_owned() };
+        (text, style)
+    });
+    let notice_width = notice.as_ref().map_or(0, |(text, _)| fit::width(text) + 1);
+
+    let label = sanitize_line(&update::classifier_label(&model.classifier)).into_owned();
+    let mut left = vec![(label, theme.classifier(&model.classifier))];
+    if model.form.suggesting == Suggesting::Thinking {
+        left.push(("thinking…".to_owned(), theme.accent()));
+    }
+    if model.form.saving {
+        left.push(("saving…".to_owned(), theme.accent()));
+    }
+    // The notice wins the space; the classifier state gets the rest.
+    let room = width.saturating_sub(notice_width + 2);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (i, (text, style)) in left.into_iter().enumerate() {
+        let sep = if i == 0 { "" } else { " · " };
+        let cells = fit::width(sep) + fit::width(&text);
+        if used + cells > room {
+            if i == 0 && room > used + 4 {
+                spans.push(Span::styled(fit::truncate(&text, room - used).into_owned(), style));
+            }
+            break;
+        }
+        used += cells;
+        spans.push(Span::styled(sep, theme.dim()));
+        spans.push(Span::styled(text, style));
+    }
+    fit::put(buf, area, &Line::from(spans));
+
+    if let Some((text, style)) = notice {
+        let text = fit::truncate(&text, width.saturating_sub(2)).into_owned();
+        let cells = u16::try_from(fit::width(&text) + 1).unwrap_or(u16::MAX);
+        let x = area.width.saturating_sub(cells);
+        fit::put(buf, fit::columns(area, x, cells), &Line::from(Span::styled(text, style)));
+    }
+}

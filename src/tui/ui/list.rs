@@ -1,0 +1,137 @@
+//! The ticket list pane: an optional search box, an error line, then the table
+//! of the rows that fit (newest first), or what to do when there are none.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::theme::Theme;
+use super::{fit, pane_block, table};
+use crate::domain::text::sanitize_line;
+use crate::tui::model::{ListView, Loading, Model, Pane};
+
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let list = &model.list;
+    let focused = model.focus == Pane::List;
+    let extra = if list.loading { vec![Span::styled("loading… ", theme.dim())] } else { vec![] };
+    let mut block = pane_block("Tickets", extra, focused, theme);
+    if let Some(position) = position(list) {
+        block = block.title_bottom(Line::from(format!(" {position} ")).alignment(Alignment::Right));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    let mut body = inner;
+    if list.searching || !list.search.is_empty() {
+        render_search(buf, Rect { height: 1, ..inner }, list, focused, theme);
+        body = shrink_top(body, 1);
+    }
+    if let Some(error) = &list.error {
+        let text = format!("✗ Could not load tickets: {}", sanitize_line(error));
+        fit::put(
+            buf,
+            Rect { height: 1, ..body },
+            &Line::styled(fit::truncate(&text, body.width.into()), theme.error()),
+        );
+        body = shrink_top(body, 1);
+    }
+    if body.is_empty() {
+        return;
+    }
+    if list.rows.is_empty() {
+        if !list.loading {
+            frame.render_widget(
+                empty_state(model, body.height, theme).wrap(Wrap { trim: false }),
+                margin(body),
+            );
+        }
+        return;
+    }
+    table::render(buf, body, model, focused, theme);
+}
+
+/// "12/50", with "+" when older tickets are not loaded yet and a leading "…"
+/// when newer ones were let go.
+fn position(list: &ListView) -> Option<String> {
+    if list.rows.is_empty() {
+        return None;
+    }
+    let newer = if list.ends.newest { "" } else { "…" };
+    let older = if list.ends.oldest { "" } else { "+" };
+    Some(format!("{newer}{}/{}{older}", list.selected.min(list.rows.len() - 1) + 1, list.rows.len()))
+}
+
+fn shrink_top(area: Rect, by: u16) -> Rect {
+    let by = by.min(area.height);
+    Rect { y: area.y + by, height: area.height - by, ..area }
+}
+
+fn margin(area: Rect) -> Rect {
+    if area.width > 4 { Rect { x: area.x + 1, width: area.width - 2, ..area } } else { area }
+}
+
+fn render_search(buf: &mut Buffer, area: Rect, list: &ListView, focused: bool, theme: Theme) {
+    let typing = list.searching && focused;
+    let room = usize::from(area.width).saturating_sub(4);
+    // Keep the end of a long query in view: that is where the typing is.
+    let query = sanitize_line(&list.search);
+    let query = fit::truncate_left(&query, room);
+    let mut spans = vec![Span::styled(" / ", theme.key()), Span::styled(query.into_owned(), theme.bold())];
+    if typing {
+        spans.push(Span::styled(" ", theme.selected()));
+    } else if list.search.is_empty() {
+        spans.push(Span::styled("type to search", theme.dim()));
+    }
+    fit::put(buf, area, &Line::from(spans));
+}
+
+/// What the list says when it has no rows.
+fn empty_state(model: &Model, height: u16, theme: Theme) -> Paragraph<'static> {
+    let list = &model.list;
+    let key = |k: &'static str| Span::styled(k, theme.key());
+    if list.has_filters() {
+        let clears = if list.search.trim().is_empty() {
+            " clears the filters"
+        } else {
+            " clears the filters and the search"
+        };
+        let mut lines = vec![
+            Line::from(""),
+            Line::styled("No tickets match the filters.", theme.bold()),
+            Line::from(""),
+            Line::from(vec![key("x"), Span::raw(clears)]),
+        ];
+        if !list.search.is_empty() {
+            lines.push(Line::from(vec![key("/"), Span::raw(" edits the search")]));
+        }
+        return Paragraph::new(lines);
+    }
+    let desk_has_tickets = matches!(&model.stats, Loading::Ready(v) if v.stats.total_tickets > 0);
+    if desk_has_tickets {
+        return Paragraph::new(vec![Line::from(""), Line::styled("No tickets to show.", theme.bold())]);
+    }
+    let lines = vec![
+        Line::from(""),
+        Line::styled("Welcome to ticketdesk: no tickets yet.", theme.accent()),
+        Line::from(""),
+        Line::from(vec![key("n"), Span::raw("  write the first ticket")]),
+        Line::from(""),
+        Line::from("Or load the sample tickets, from a shell:"),
+        Line::styled("  ticketdesk import assets/sample-tickets.jsonl", theme.bold()),
+        Line::from(""),
+        Line::from(vec![key("?"), Span::raw("  every key")]),
+    ];
+    // On a short pane the blank lines go first.
+    if usize::from(height) < lines.len() {
+        return Paragraph::new(lines.into_iter().filter(|l| l.width() > 0).collect::<Vec<_>>());
+    }
+    Paragraph::new(lines)
+}

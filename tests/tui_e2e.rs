@@ -1,0 +1,141 @@
+//! The TUI end to end, in tmux: what an agent types, what the screen shows,
+//! what lands in the database, and a terminal left as it was found.
+
+mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use common::Desk;
+use serde_json::json;
+use tmux::Tmux;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn claude_says(category: &str, priority: &str) -> ResponseTemplate {
+    let answer = json!({ "category": category, "priority": priority, "confidence": "high", "reason": "Charged twice." });
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "msg", "type": "message", "role": "assistant", "model": "m", "stop_reason": "end_turn",
+        "content": [{ "type": "text", "text": answer.to_string() }], "usage": {"input_tokens": 1, "output_tokens": 1}
+    }))
+}
+
+/// The TUI on the desk's database, with a fast debounce and the given extra environment.
+fn open_tui(desk: &Desk, extra_env: &[(&str, String)], size: (u16, u16)) -> Tmux {
+    let config_dir = desk.dir.path().join("config/ticketdesk");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(config_dir.join("config.toml"), "debounce_ms = 150\n").unwrap();
+    let mut env = vec![
+        ("HOME", desk.dir.path().display().to_string()),
+        ("XDG_CONFIG_HOME", desk.dir.path().join("config").display().to_string()),
+        ("XDG_STATE_HOME", desk.dir.path().join("state").display().to_string()),
+        ("TICKETDESK_HOST_CONFIG", desk.dir.path().join("none.toml").display().to_string()),
+    ];
+    env.extend(extra_env.iter().cloned());
+    let bin = assert_cmd::cargo::cargo_bin("ticketdesk");
+    Tmux::start(desk.dir.path(), &bin, &["--db", desk.db.to_str().unwrap()], &env, size)
+}
+
+fn row(desk: &Desk, id: i64) -> (String, String, String, String) {
+    desk.conn()
+        .query_row("SELECT title, category, priority, status FROM tickets WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_files_a_ticket_with_suggested_values_searches_and_changes_its_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(claude_says("billing", "high")).mount(&server).await;
+    let desk = Desk::new();
+    let tui = open_tui(
+        &desk,
+        &[("ANTHROPIC_API_KEY", "sk-ant-e2e".into()), ("ANTHROPIC_BASE_URL", server.uri())],
+        (120, 35),
+    );
+
+    // First run: the empty list says how to start.
+    let screen = tui.wait_for_text("sample-tickets.jsonl");
+    assert!(screen.contains("New ticket") && screen.contains("Stats"), "three panes:\n{screen}");
+
+    tui.keys(&["n"]);
+    tui.type_text("Charged twice for March");
+    tui.keys(&["Tab"]);
+    tui.type_text("My card was charged twice, please refund one of them.");
+    // The suggestion arrives and fills both selectors, saying where it came from.
+    tui.wait_for("Claude's suggestion", |s| s.contains("billing") && s.contains("claude"));
+    tui.keys(&["C-s"]);
+    tui.wait_for_text("Saved #1");
+    assert_eq!(
+        row(&desk, 1),
+        ("Charged twice for March".into(), "billing".into(), "high".into(), "open".into())
+    );
+
+    // Back to the list: search, then change the status through the picker.
+    // Esc then a key at once reads as Alt+key in any terminal: wait for the list's keys.
+    tui.keys(&["Escape"]);
+    tui.wait_for_text("/ search");
+    tui.keys(&["/"]);
+    tui.type_text("refu");
+    tui.wait_for("the search result", |s| s.contains("/ refu") && s.contains("Charged twice for March"));
+    tui.keys(&["Enter", "s"]);
+    tui.wait_for_text("in_progress");
+    tui.keys(&["Down", "Enter"]);
+    tui.wait_for_text("#1 is now in_progress");
+    assert_eq!(row(&desk, 1).3, "in_progress");
+
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_for_exit(), 0);
+    assert_eq!(tui.format("#{alternate_on}"), "0", "alternate screen left");
+}
+
+#[test]
+fn offline_the_local_model_suggests_and_the_status_line_says_so() {
+    let desk = Desk::new();
+    let tui = open_tui(&desk, &[], (80, 24));
+    tui.wait_for_text("offline");
+    tui.keys(&["n"]);
+    tui.type_text("App crashes");
+    tui.keys(&["Tab"]);
+    tui.type_text("The app crashes with a 500 error every time I save");
+    tui.wait_for("a local suggestion", |s| s.contains("technical") && s.contains("local"));
+    tui.keys(&["C-c"]);
+    assert_eq!(tui.wait_for_exit(), 0);
+}
+
+#[test]
+fn sighup_and_sigterm_restore_the_terminal() {
+    for signal in ["-HUP", "-TERM"] {
+        let desk = Desk::new();
+        let tui = open_tui(&desk, &[], (100, 30));
+        tui.wait_for_text("Tickets");
+        assert_eq!(tui.format("#{alternate_on}"), "1");
+        let status =
+            std::process::Command::new("kill").arg(signal).arg(tui.pid().to_string()).status().unwrap();
+        assert!(status.success());
+        tui.wait_for_exit();
+        assert_eq!(tui.format("#{alternate_on}"), "0", "{signal}: alternate screen left");
+    }
+}
+
+#[test]
+fn narrow_and_tiny_terminals_work() {
+    let desk = Desk::new();
+    desk.add("A ticket", "with text", "billing", "low");
+    let tui = open_tui(&desk, &[], (80, 24));
+    let screen = tui.wait_for_text("A ticket");
+    assert!(screen.contains("1 New ticket") || screen.contains("New ticket"), "{screen}");
+    tui.keys(&["3"]);
+    tui.wait_for_text("last 30 days");
+    let shrink = std::process::Command::new("tmux")
+        .arg("-S")
+        .arg(desk.dir.path().join("tmux.sock"))
+        .args(["resize-window", "-t", &tui.session, "-x", "40", "-y", "12"])
+        .status()
+        .unwrap();
+    assert!(shrink.success());
+    tui.keys(&["2"]);
+    tui.wait_for_text("A ticket");
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_for_exit(), 0);
+}
