@@ -235,8 +235,14 @@ impl LocalModel {
     /// The keyword prior plus the shipped sample tickets: useful offline from
     /// the first run.
     pub fn seeded(max_vocabulary: usize) -> LocalModel {
+        LocalModel::seeded_except(max_vocabulary, |_| false)
+    }
+
+    /// The same, leaving out the samples `skip` picks (an evaluation must not
+    /// test on tickets the model was seeded with).
+    pub fn seeded_except(max_vocabulary: usize, skip: impl Fn(&Example<'_>) -> bool) -> LocalModel {
         let mut model = LocalModel::empty(max_vocabulary);
-        for example in sample_examples() {
+        for example in sample_examples().into_iter().filter(|e| !skip(e)) {
             model.learn(example, 1.0);
         }
         model

@@ -358,6 +358,37 @@ mod tests {
         assert_eq!(stub.started(), ["text 10"]);
     }
 
+    /// What typing costs: three sentences at 5 keys a second (about 60 words
+    /// a minute), a 1.5 s pause to think after each, and a 400 ms network
+    /// answer, ask for one suggestion per pause rather than one per key.
+    #[tokio::test(start_paused = true)]
+    async fn typing_at_human_speed_asks_once_per_pause() {
+        let stub = Stub::slow(Duration::from_millis(400));
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
+        let sentences = [
+            "My card was charged twice for the March invoice. ",
+            "The second charge shows as pending on my bank statement. ",
+            "Please refund one of them before the weekend.",
+        ];
+        let mut text = String::new();
+        let mut generation = 0;
+        for sentence in sentences {
+            for c in sentence.chars() {
+                text.push(c);
+                generation += 1;
+                pipeline.edit(generation, text.clone());
+                sleep(Duration::from_millis(200)).await;
+            }
+            sleep(Duration::from_millis(1_500)).await;
+        }
+        let keys = generation;
+        let answered = drain(&mut replies).await;
+        assert_eq!(keys, 151);
+        assert_eq!(stub.started().len(), 3, "one request per pause, not per key");
+        assert_eq!(answered.len(), 3);
+        assert_eq!(answered.last().unwrap().generation, keys, "the last answer is for the whole text");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn edits_further_apart_than_the_debounce_each_classify() {
         let stub = Arc::new(Stub::default());
