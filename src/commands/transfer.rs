@@ -5,8 +5,8 @@ use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{UsageError, shown, stdout};
-use crate::store::{ImportError, Store};
-use crate::transfer::{self, Exporter, Format};
+use crate::store::{ImportError, ImportRow, Store};
+use crate::transfer::{self, Exporter, Format, RowError};
 
 fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
@@ -36,8 +36,8 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
             .into());
         }
     };
-    let (reader, len): (Box<dyn Read>, Option<u64>) = if stdin {
-        (Box::new(io::stdin().lock()), None)
+    let (reader, len): (Box<dyn Read + Send>, Option<u64>) = if stdin {
+        (Box::new(io::stdin()), None)
     } else {
         let handle = std::fs::File::open(file).with_context(|| format!("cannot open {}", shown(file)))?;
         let len = handle.metadata().ok().map(|m| m.len());
@@ -46,13 +46,29 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
     let bar = progress_bar(len);
     let reader = BufReader::with_capacity(1 << 16, bar.wrap_read(reader));
     let name = shown(file);
-    let result = match format {
-        Format::Jsonl => store.import(transfer::read_jsonl(reader)),
-        Format::Csv => match transfer::read_csv(reader) {
-            Ok(rows) => store.import(rows),
-            Err(e) => Err(ImportError::Source(e)),
-        },
-    };
+    // Parsing and validating run on a second thread while this one writes:
+    // the file is read once, and neither side waits long for the other.
+    let result = std::thread::scope(|scope| {
+        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel(4096);
+        scope.spawn(move || {
+            let send_all = |rows: &mut dyn Iterator<Item = Result<ImportRow, RowError>>| {
+                for row in rows {
+                    // A closed channel means the import already stopped.
+                    if rows_tx.send(row).is_err() {
+                        return;
+                    }
+                }
+            };
+            match format {
+                Format::Jsonl => send_all(&mut transfer::read_jsonl(reader)),
+                Format::Csv => match transfer::read_csv(reader) {
+                    Ok(mut rows) => send_all(&mut rows),
+                    Err(e) => send_all(&mut std::iter::once(Err(e))),
+                },
+            }
+        });
+        store.import(rows_rx)
+    });
     bar.finish_and_clear();
     let count = result.map_err(|e| match e {
         ImportError::Source(e) => anyhow::anyhow!("{name}: {e}; nothing was imported"),
