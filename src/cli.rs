@@ -58,9 +58,55 @@ pub enum Command {
         #[arg(value_parser = ticket_id())]
         id: i64,
         status: Status,
+        #[command(flatten)]
+        check: VersionCheck,
         #[arg(long)]
         json: bool,
     },
+    /// Give a ticket to an agent (an OS account), or to nobody with --none
+    Assign {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        /// The account to assign
+        #[arg(required_unless_present = "none", conflicts_with = "none", value_parser = account_name)]
+        user: Option<String>,
+        /// Assign to nobody
+        #[arg(long)]
+        none: bool,
+        #[command(flatten)]
+        check: VersionCheck,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign a ticket to yourself
+    Take {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        #[command(flatten)]
+        check: VersionCheck,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an internal note to a ticket (notes are never changed or removed)
+    Note {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        /// The note, or - to read standard input
+        #[arg(allow_hyphen_values = true)]
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything that happened to a ticket: who, when, what, and where values came from
+    History {
+        #[arg(value_parser = ticket_id())]
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Database operations
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Change a ticket's title, description, category or priority
     Edit(EditArgs),
     /// Totals and breakdowns for the whole desk
@@ -87,6 +133,32 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// Refuse the change if the ticket is no longer at the version you saw.
+#[derive(Debug, Args)]
+pub struct VersionCheck {
+    /// Only change the ticket if it is still at this version (from `show --json`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub if_version: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Check the database's integrity and print a plain verdict
+    Check,
+    /// Copy the database to FILE while others keep working
+    Backup { file: PathBuf },
+    /// Print the database's path
+    Path,
+}
+
+fn account_name(raw: &str) -> Result<String, String> {
+    if crate::actor::is_account_name(raw) {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be an account name: 1 to 64 letters, digits, '.', '_', '@' or '-'".into())
+    }
 }
 
 /// Where a description comes from: inline or a file (`-` for stdin).
@@ -123,6 +195,9 @@ pub struct ListArgs {
     pub priority: Option<Priority>,
     #[arg(long, value_enum)]
     pub status: Option<Status>,
+    /// Only tickets assigned to this account, to `me`, or to `none`
+    #[arg(long, value_name = "USER|me|none")]
+    pub assignee: Option<String>,
     /// Words that must all appear (word starts; punctuated terms as written)
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub search: Option<String>,
@@ -145,6 +220,8 @@ pub struct EditArgs {
     pub category: Option<Category>,
     #[arg(long, value_enum)]
     pub priority: Option<Priority>,
+    #[command(flatten)]
+    pub check: VersionCheck,
     #[arg(long)]
     pub json: bool,
 }

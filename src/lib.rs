@@ -1,5 +1,6 @@
 //! ticketdesk: a support-ticket desk that lives in the terminal.
 
+pub mod actor;
 pub mod classify;
 pub mod cli;
 pub mod commands;

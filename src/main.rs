@@ -70,7 +70,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, args),
         Command::Show { id, json } => commands::show(&store, *id, *json),
-        Command::Status { id, status, json } => commands::set_status(&mut store, *id, *status, *json),
+        Command::Status { id, status, check, json } => {
+            commands::set_status(&mut store, *id, *status, check, *json)
+        }
+        Command::Assign { id, user, none: _, check, json } => {
+            commands::assign(&mut store, *id, user.as_deref(), check, *json)
+        }
+        Command::Take { id, check, json } => {
+            let me = store.actor().to_owned();
+            commands::assign(&mut store, *id, Some(&me), check, *json)
+        }
+        Command::Note { id, text, json } => commands::note(&mut store, *id, text, *json),
+        Command::History { id, json } => commands::history(&store, *id, *json),
+        Command::Db(command) => commands::db(&store, command),
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
         Command::Classify(args) => commands::classify(&store, &config, args),

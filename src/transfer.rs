@@ -34,11 +34,22 @@ pub struct RowError {
 }
 
 /// The columns export writes, in order.
-pub const COLUMNS: [&str; 8] =
-    ["id", "title", "description", "category", "priority", "status", "created_at", "updated_at"];
+pub const COLUMNS: [&str; 10] = [
+    "id",
+    "title",
+    "description",
+    "category",
+    "priority",
+    "status",
+    "created_at",
+    "updated_at",
+    "assignee",
+    "version",
+];
 const REQUIRED: [&str; 4] = ["title", "description", "category", "priority"];
-/// Read from the file but not used: ids are assigned, updated_at is now.
-const IGNORED: [&str; 2] = ["id", "updated_at"];
+/// Read from the file but not used: ids are assigned, updated_at is now, and
+/// an imported ticket starts at version 1.
+const IGNORED: [&str; 3] = ["id", "updated_at", "version"];
 
 /// Builds a ticket from named text fields, naming the field that is wrong.
 fn ticket_from_fields<'a>(
@@ -63,6 +74,15 @@ fn ticket_from_fields<'a>(
     if let Some(status) = get("status").filter(|s| !s.trim().is_empty()) {
         ticket.status =
             Some(status.trim().parse::<Status>().map_err(|m| fail(ValidationError::new(Field::Status, m)))?);
+    }
+    if let Some(assignee) = get("assignee").map(str::trim).filter(|s| !s.is_empty()) {
+        if !crate::actor::is_account_name(assignee) {
+            return Err(RowError {
+                line,
+                message: "assignee: must be an account name (letters, digits, '.', '_', '@', '-')".into(),
+            });
+        }
+        ticket.assignee = Some(assignee.to_owned());
     }
     if let Some(created_at) = get("created_at").filter(|s| !s.trim().is_empty()) {
         ticket.created_at = Some(
@@ -162,6 +182,8 @@ struct ExportRow<'a> {
     status: Status,
     created_at: &'a str,
     updated_at: &'a str,
+    assignee: Option<&'a str>,
+    version: i64,
 }
 
 impl<'a> From<&'a Ticket> for ExportRow<'a> {
@@ -175,6 +197,8 @@ impl<'a> From<&'a Ticket> for ExportRow<'a> {
             status: t.status,
             created_at: &t.created_at,
             updated_at: &t.updated_at,
+            assignee: t.assignee.as_deref(),
+            version: t.version,
         }
     }
 }

@@ -5,8 +5,18 @@ mod common;
 use common::Desk;
 use serde_json::Value;
 
-const TICKET_KEYS: [&str; 8] =
-    ["id", "title", "description", "category", "priority", "status", "created_at", "updated_at"];
+const TICKET_KEYS: [&str; 10] = [
+    "id",
+    "title",
+    "description",
+    "category",
+    "priority",
+    "status",
+    "created_at",
+    "updated_at",
+    "assignee",
+    "version",
+];
 
 fn is_stored_timestamp(v: &Value) -> bool {
     let s = v.as_str().unwrap_or("");

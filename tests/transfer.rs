@@ -34,7 +34,7 @@ fn one_bad_row_imports_nothing_and_names_line_and_field() {
         ("bad.jsonl", format!("{}\n{{not json", jsonl("a", "d", "billing", "low")), "line 2", "JSON"),
         ("bad.jsonl", format!("{}\n{}", jsonl("a", "d", "billing", "low"), jsonl(&"x".repeat(201), "d", "billing", "low")), "line 2", "title"),
         ("bad.jsonl", format!("{}\n{}", jsonl("a", "  ", "billing", "low"), jsonl("b", "d", "billing", "low")), "line 1", "description"),
-        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","assignee":"bob"}"#.to_owned(), "line 1", "assignee"),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","owner":"bob"}"#.to_owned(), "line 1", "owner"),
         ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","created_at":"last week"}"#.to_owned(), "line 1", "created_at"),
         ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","status":"done"}"#.to_owned(), "line 1", "status"),
         ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing"}"#.to_owned(), "line 1", "priority"),
@@ -113,6 +113,7 @@ fn export_then_import_gives_the_same_tickets() {
                     let o = t.as_object_mut().unwrap();
                     o.remove("id");
                     o.remove("updated_at");
+                    o.remove("version");
                     t
                 })
                 .collect()
@@ -134,10 +135,23 @@ fn export_to_stdout_is_safe_jsonl_by_default() {
     let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["id", "title", "description", "category", "priority", "status", "created_at", "updated_at"]
+        [
+            "id",
+            "title",
+            "description",
+            "category",
+            "priority",
+            "status",
+            "created_at",
+            "updated_at",
+            "assignee",
+            "version"
+        ]
     );
     let csv = desk.ok(&["export", "--format", "csv"]);
-    assert!(csv.starts_with("id,title,description,category,priority,status,created_at,updated_at\n"));
+    assert!(csv.starts_with(
+        "id,title,description,category,priority,status,created_at,updated_at,assignee,version\n"
+    ));
 }
 
 #[test]

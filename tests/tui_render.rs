@@ -46,6 +46,8 @@ fn ticket(
         status,
         created_at: timestamp::format(created),
         updated_at: timestamp::format(created + Duration::minutes(minutes_ago / 3)),
+        assignee: None,
+        version: 1,
     }
 }
 
@@ -455,13 +457,13 @@ fn detail_ticket() -> Ticket {
 #[test]
 fn detail_overlay() {
     let mut model = desk();
-    model.overlay = Some(Overlay::Detail(Detail { ticket: detail_ticket(), scroll: 0 }));
+    model.overlay = Some(Overlay::Detail(Detail { scroll: 0, ..Detail::new(detail_ticket()) }));
     snapshot!("detail", model, WIDE);
     snapshot!("detail", model, NARROW);
-    model.overlay = Some(Overlay::Detail(Detail { ticket: detail_ticket(), scroll: 4 }));
+    model.overlay = Some(Overlay::Detail(Detail { scroll: 4, ..Detail::new(detail_ticket()) }));
     snapshot!("detail_scrolled", model, (40, 12));
     // Scrolling far past the end still shows text, not an empty box.
-    model.overlay = Some(Overlay::Detail(Detail { ticket: detail_ticket(), scroll: 500 }));
+    model.overlay = Some(Overlay::Detail(Detail { scroll: 500, ..Detail::new(detail_ticket()) }));
     assert!(screen(&model, NARROW).contains("Marta (finance)"));
 }
 
@@ -594,7 +596,7 @@ fn hostile_text_is_inert_and_columns_stay_aligned() {
     }
     for ticket in hostile_rows() {
         let mut model = hostile_model();
-        model.overlay = Some(Overlay::Detail(Detail { ticket: ticket.clone(), scroll: 0 }));
+        model.overlay = Some(Overlay::Detail(Detail { scroll: 0, ..Detail::new(ticket.clone()) }));
         assert_inert(render(&model, NARROW).backend().buffer(), "detail");
         model.overlay = Some(Overlay::StatusPicker(StatusPicker { ticket, choice: 0 }));
         assert_inert(render(&model, NARROW).backend().buffer(), "picker");
@@ -671,7 +673,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     failed.stats = Loading::Failed("no such table".into());
     states.push(("stats failed", failed));
     let mut detail = base.clone();
-    detail.overlay = Some(Overlay::Detail(Detail { ticket: detail_ticket(), scroll: 3 }));
+    detail.overlay = Some(Overlay::Detail(Detail { scroll: 3, ..Detail::new(detail_ticket()) }));
     states.push(("detail", detail));
     let mut picker = base.clone();
     picker.overlay = Some(Overlay::StatusPicker(StatusPicker { ticket: detail_ticket(), choice: 3 }));

@@ -10,9 +10,10 @@ use crate::classify::chain::{Breaker, Chain, Remote};
 use crate::classify::claude::{ApiKey, AuthStyle, ClaudeClient, ClaudeSettings, RequestMode};
 use crate::classify::evaluate;
 use crate::classify::local::LocalModel;
-use crate::classify::{Classify, Suggestion};
+use crate::classify::{Classify, Source, Suggestion};
 use crate::cli::ClassifyArgs;
 use crate::config::{self, AuthHeader, ClassifierMode, Config, RequestShape};
+use crate::domain::EventSource;
 use crate::domain::text::sanitize_line;
 use crate::output::json;
 use crate::store::Store;
@@ -111,6 +112,16 @@ impl<'a> From<&'a Suggestion> for Provenance<'a> {
             reason: &s.reason,
             fallback_reason: s.fallback_reason.as_deref(),
         }
+    }
+}
+
+/// How the history records a value that came from this suggestion.
+pub fn event_source(s: &Suggestion) -> EventSource {
+    match (s.source, s.cached) {
+        (Source::Claude, false) => EventSource::Claude,
+        (Source::Claude, true) => EventSource::ClaudeCached,
+        (Source::Local, false) => EventSource::Local,
+        (Source::Local, true) => EventSource::LocalCached,
     }
 }
 

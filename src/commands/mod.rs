@@ -2,9 +2,13 @@
 //! codes; run against the store and print.
 
 mod classify;
+mod db;
+mod team;
 mod transfer;
 
-pub use classify::{build_chain, classify, suggest};
+pub use classify::{build_chain, classify, event_source, suggest};
+pub use db::db;
+pub use team::{assign, history, note};
 pub use transfer::{export, import};
 
 use anyhow::{Context, Result};
@@ -12,9 +16,11 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 use time::OffsetDateTime;
 
-use crate::cli::{AddArgs, DescriptionSource, EditArgs, ListArgs};
+use crate::cli::{AddArgs, DescriptionSource, EditArgs, ListArgs, VersionCheck};
 use crate::config::Config;
-use crate::domain::{Category, Filter, NewTicket, Priority, SearchQuery, Status, TicketEdit, text};
+use crate::domain::{
+    Assigned, Category, Filter, NewTicket, Origins, Priority, SearchQuery, Status, TicketEdit, text,
+};
 use crate::output::{json, table, view};
 use crate::store::Store;
 
@@ -68,11 +74,19 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
             None => None,
         },
     };
+    let mut origins = Origins::PERSON;
     if let Some(s) = &suggestion {
         ticket.category = args.category.unwrap_or(s.category);
         ticket.priority = args.priority.unwrap_or(s.priority);
+        let suggested = classify::event_source(s);
+        if args.category.is_none() {
+            origins.category = suggested;
+        }
+        if args.priority.is_none() {
+            origins.priority = suggested;
+        }
     }
-    let stored = store.add(&ticket)?;
+    let stored = store.add(&ticket, origins)?;
     let mut out = stdout();
     if args.json {
         #[derive(serde::Serialize)]
@@ -97,10 +111,23 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
 }
 
 pub fn list(store: &Store, args: &ListArgs) -> Result<()> {
+    let assigned = match args.assignee.as_deref() {
+        None => None,
+        Some("none") => Some(Assigned::Nobody),
+        Some("me") => Some(Assigned::To(store.actor().to_owned())),
+        Some(name) if crate::actor::is_account_name(name) => Some(Assigned::To(name.to_owned())),
+        Some(_) => {
+            return Err(UsageError(
+                "--assignee takes an account name (letters, digits, '.', '_', '@', '-'), me or none".into(),
+            )
+            .into());
+        }
+    };
     let filter = Filter {
         category: args.category,
         priority: args.priority,
         status: args.status,
+        assigned,
         search: args.search.as_deref().and_then(SearchQuery::parse),
     };
     let tickets = store.list(&filter, args.limit as usize, None)?;
@@ -136,9 +163,15 @@ pub fn show(store: &Store, id: i64, as_json: bool) -> Result<()> {
     Ok(out.flush()?)
 }
 
-pub fn set_status(store: &mut Store, id: i64, status: Status, as_json: bool) -> Result<()> {
+pub fn set_status(
+    store: &mut Store,
+    id: i64,
+    status: Status,
+    check: &VersionCheck,
+    as_json: bool,
+) -> Result<()> {
     let edit = TicketEdit { status: Some(status), ..Default::default() };
-    let ticket = store.edit(id, &edit)?;
+    let ticket = store.edit(id, &edit, check.if_version)?;
     let mut out = stdout();
     if as_json {
         json::write_pretty(&mut out, &ticket)?;
@@ -163,7 +196,7 @@ pub fn edit(store: &mut Store, args: &EditArgs) -> Result<()> {
         )
         .into());
     }
-    let ticket = store.edit(args.id, &edit.validated()?)?;
+    let ticket = store.edit(args.id, &edit.validated()?, args.check.if_version)?;
     let mut out = stdout();
     if args.json {
         json::write_pretty(&mut out, &ticket)?;

@@ -9,7 +9,15 @@ pub struct Filter {
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
+    pub assigned: Option<Assigned>,
     pub search: Option<SearchQuery>,
+}
+
+/// Whose tickets a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assigned {
+    To(String),
+    Nobody,
 }
 
 impl Filter {
@@ -18,6 +26,10 @@ impl Filter {
         self.category.is_none_or(|c| c == ticket.category)
             && self.priority.is_none_or(|p| p == ticket.priority)
             && self.status.is_none_or(|s| s == ticket.status)
+            && self.assigned.as_ref().is_none_or(|a| match a {
+                Assigned::To(who) => ticket.assignee.as_deref() == Some(who.as_str()),
+                Assigned::Nobody => ticket.assignee.is_none(),
+            })
     }
 }
 

@@ -1,5 +1,6 @@
 //! The ticket model and its rules, free of storage and presentation.
 
+pub mod event;
 pub mod filter;
 pub mod search;
 pub mod stats;
@@ -7,7 +8,8 @@ pub mod text;
 pub mod ticket;
 pub mod timestamp;
 
-pub use filter::{Cursor, Direction, Filter, Page};
+pub use event::{Event, EventField, EventSource, Origins};
+pub use filter::{Assigned, Cursor, Direction, Filter, Page};
 pub use search::SearchQuery;
 pub use stats::Stats;
 pub use ticket::{Category, Field, NewTicket, Priority, Status, Ticket, TicketEdit, ValidationError};

@@ -92,6 +92,10 @@ pub struct Ticket {
     pub status: Status,
     pub created_at: String,
     pub updated_at: String,
+    /// The OS account working on it, if anyone.
+    pub assignee: Option<String>,
+    /// Bumped by every change; a change made from a view names the version it saw.
+    pub version: i64,
 }
 
 /// The ticket fields a validation error can point at.
@@ -174,6 +178,8 @@ pub struct NewTicket {
     pub status: Option<Status>,
     /// `None` takes the database default (now). Always in the stored format.
     pub created_at: Option<String>,
+    /// Who works on it from the start (imports carry it); usually nobody.
+    pub assignee: Option<String>,
 }
 
 impl NewTicket {
@@ -190,6 +196,7 @@ impl NewTicket {
             priority,
             status: None,
             created_at: None,
+            assignee: None,
         })
     }
 }

@@ -42,7 +42,7 @@ pub fn write_tickets(
     width: usize,
     now: OffsetDateTime,
 ) -> io::Result<()> {
-    let rows: Vec<[String; 6]> = tickets
+    let rows: Vec<[String; 7]> = tickets
         .iter()
         .map(|t| {
             [
@@ -50,32 +50,33 @@ pub fn write_tickets(
                 t.status.as_str().to_owned(),
                 t.priority.as_str().to_owned(),
                 t.category.as_str().to_owned(),
+                t.assignee.as_deref().map_or_else(|| "-".to_owned(), |a| sanitize_line(a).into_owned()),
                 age(&t.created_at, now),
                 sanitize_line(&t.title).into_owned(),
             ]
         })
         .collect();
-    let header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "AGE", "TITLE"];
+    let header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "ASSIGNEE", "AGE", "TITLE"];
     let mut widths = header.map(str::width);
     for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row.iter()).take(5) {
+        for (w, cell) in widths.iter_mut().zip(row.iter()).take(6) {
             *w = (*w).max(cell.width());
         }
     }
-    let fixed: usize = widths[..5].iter().sum::<usize>() + 2 * 5;
+    let fixed: usize = widths[..6].iter().sum::<usize>() + 2 * 6;
     let title_width = width.saturating_sub(fixed).max(10);
-    let line = |cells: [&str; 6]| -> String {
+    let line = |cells: [&str; 7]| -> String {
         let mut line = String::new();
-        for (i, cell) in cells.iter().enumerate().take(5) {
+        for (i, cell) in cells.iter().enumerate().take(6) {
             line.push_str(&pad(cell, widths[i]));
             line.push_str("  ");
         }
-        line.push_str(&truncate(cells[5], title_width));
+        line.push_str(&truncate(cells[6], title_width));
         line.trim_end().to_owned()
     };
     writeln!(out, "{}", line(header))?;
     for row in &rows {
-        writeln!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]))?;
+        writeln!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]]))?;
     }
     Ok(())
 }

@@ -10,6 +10,8 @@ pub fn write_ticket(out: &mut impl Write, t: &Ticket) -> io::Result<()> {
     writeln!(out, "status:    {}", t.status)?;
     writeln!(out, "priority:  {}", t.priority)?;
     writeln!(out, "category:  {}", t.category)?;
+    writeln!(out, "assignee:  {}", t.assignee.as_deref().map_or("nobody".into(), sanitize_line))?;
+    writeln!(out, "version:   {}", t.version)?;
     writeln!(out, "created:   {}", t.created_at)?;
     writeln!(out, "updated:   {}", t.updated_at)?;
     writeln!(out)?;
@@ -35,4 +37,32 @@ pub fn write_stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         "by category:  billing {}  technical {}  account {}  general {}",
         c.billing, c.technical, c.account, c.general
     )
+}
+
+/// The history of a ticket, one line per event, oldest first.
+pub fn history_lines(events: &[crate::domain::Event]) -> Vec<String> {
+    use crate::domain::{EventField, EventSource};
+    events
+        .iter()
+        .map(|e| {
+            let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
+            let value = |v: &Option<String>| -> String {
+                v.as_deref().map_or_else(|| "nobody".to_owned(), |s| sanitize_line(s).into_owned())
+            };
+            let what = match e.field {
+                EventField::Created => format!("created \"{}\"", value(&e.new_value)),
+                EventField::Note => format!("note: {}", value(&e.new_value)),
+                EventField::Description => "edited the description".to_owned(),
+                field if e.old_value.is_none() && field != EventField::Assignee => {
+                    format!("{} {}", field.as_str(), value(&e.new_value))
+                }
+                field => format!("{} {} → {}", field.as_str(), value(&e.old_value), value(&e.new_value)),
+            };
+            let source = match e.source {
+                EventSource::Person => String::new(),
+                other => format!(" ({})", other.as_str()),
+            };
+            format!("{when}  {}  {what}{source}", sanitize_line(&e.actor))
+        })
+        .collect()
 }

@@ -5,6 +5,18 @@ use std::time::Duration;
 use crate::domain::text::sanitize_line;
 use crate::domain::{Field, ValidationError};
 
+/// "20 s ago", "3 min ago", "2 h ago", or the date.
+fn ago(at: &str) -> String {
+    let Some(then) = crate::domain::timestamp::parse_stored(at) else { return format!("at {at}") };
+    let secs = (time::OffsetDateTime::now_utc() - then).whole_seconds().max(0);
+    match secs {
+        s if s < 90 => format!("{s} s ago"),
+        s if s < 90 * 60 => format!("{} min ago", s / 60),
+        s if s < 36 * 3600 => format!("{} h ago", s / 3600),
+        _ => format!("on {}", &at[..10.min(at.len())]),
+    }
+}
+
 fn shown(path: &Path) -> String {
     sanitize_line(&path.display().to_string()).into_owned()
 }
@@ -36,6 +48,12 @@ pub enum StoreError {
     Busy { waited: Duration },
     #[error("no ticket #{0}")]
     NotFound(i64),
+    #[error(
+        "#{id} was changed by {} {} (now version {current}; you had version {seen})",
+        sanitize_line(by),
+        ago(at)
+    )]
+    Conflict { id: i64, by: String, at: String, current: i64, seen: i64 },
     #[error("{0}")]
     Invalid(#[from] ValidationError),
     #[error("schema migration failed: {0}")]

@@ -121,6 +121,13 @@ impl Store {
         for statement in CATCH_UP.split_inclusive(';').filter(|s| !s.trim().is_empty()) {
             tx.execute(statement, [last_id]).map_err(store_err)?;
         }
+        // Each imported ticket's history starts with its import.
+        tx.prepare(
+            "INSERT INTO ticket_events (ticket_id, actor, field, new_value, source)
+             SELECT id, ?2, 'created', title, 'import' FROM tickets WHERE id > ?1",
+        )
+        .and_then(|mut stmt| stmt.execute(rusqlite::params![last_id, ctx.actor]))
+        .map_err(store_err)?;
         for sql in &deferred {
             tx.execute_batch(sql).map_err(store_err)?;
         }

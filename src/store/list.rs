@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use super::search;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, StoreError};
-use crate::domain::{Cursor, Direction, Filter, Page, Ticket};
+use crate::domain::{Assigned, Cursor, Direction, Filter, Page, Ticket};
 
 /// A `SELECT` over tickets with the field filters and cursor of a list,
 /// newest first. The SQL is assembled from fixed fragments only; every value
@@ -35,6 +35,14 @@ impl FilteredSelect {
         if let Some(status) = filter.status {
             sql.push_str(" AND status = ?");
             params.push(Value::Text(status.as_str().into()));
+        }
+        match &filter.assigned {
+            Some(Assigned::To(who)) => {
+                sql.push_str(" AND assignee = ?");
+                params.push(Value::Text(who.clone()));
+            }
+            Some(Assigned::Nobody) => sql.push_str(" AND assignee IS NULL"),
+            None => {}
         }
         if let Some(cursor) = from {
             // Spelled out rather than as a row value so the planner can use the

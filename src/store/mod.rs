@@ -2,8 +2,10 @@
 //! itself as the last word on every rule.
 
 mod error;
+mod events;
 mod import;
 mod list;
+mod maintenance;
 mod open;
 mod search;
 mod stats;
@@ -11,6 +13,7 @@ mod tickets;
 
 pub use error::StoreError;
 pub use import::{ImportError, ImportRow};
+pub use maintenance::CheckReport;
 pub use open::{APPLICATION_ID, default_path};
 pub use tickets::Labelled;
 
@@ -33,6 +36,8 @@ pub struct Store {
 struct ErrorContext {
     path: PathBuf,
     busy_timeout: Duration,
+    /// The OS account this process writes as (recorded in the history).
+    actor: String,
 }
 
 impl ErrorContext {
@@ -51,7 +56,10 @@ impl Store {
 
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
         let conn = open::open_connection(path, busy_timeout)?;
-        Ok(Store { conn, ctx: ErrorContext { path: path.to_owned(), busy_timeout } })
+        Ok(Store {
+            conn,
+            ctx: ErrorContext { path: path.to_owned(), busy_timeout, actor: crate::actor::current() },
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -88,6 +88,12 @@ impl Store {
         Ok(series)
     }
 
+    /// SQLite's counter of commits by other connections: a change means the
+    /// screen may be out of date.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| self.ctx.fail(e))
+    }
+
     /// A handle that stops whatever query this store's connection is running,
     /// from another thread (a newer search supersedes a slow one).
     pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {

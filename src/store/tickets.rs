@@ -3,12 +3,15 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
+use super::events::{last_change, log_event};
 use super::{Store, StoreError};
-use crate::domain::{Category, NewTicket, Priority, Status, Ticket, TicketEdit};
+use crate::domain::{
+    Category, EventField, EventSource, NewTicket, Origins, Priority, Status, Ticket, TicketEdit,
+};
 
 /// The columns every ticket query selects, in the order [`ticket_from_row`] reads.
 pub(super) const TICKET_COLUMNS: &str =
-    "id, title, description, category, priority, status, created_at, updated_at";
+    "id, title, description, category, priority, status, created_at, updated_at, assignee, version";
 
 pub(super) fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
     Ok(Ticket {
@@ -20,6 +23,8 @@ pub(super) fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
         status: row.get(5)?,
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
+        assignee: row.get(8)?,
+        version: row.get(9)?,
     })
 }
 
@@ -39,11 +44,12 @@ macro_rules! sql_text_enum {
 }
 sql_text_enum!(Category, Priority, Status);
 
-const INSERT: &str = "INSERT INTO tickets (title, description, category, priority, status, created_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
-     RETURNING id, title, description, category, priority, status, created_at, updated_at";
+const INSERT: &str =
+    "INSERT INTO tickets (title, description, category, priority, status, created_at, assignee)
+     VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)
+     RETURNING id, title, description, category, priority, status, created_at, updated_at, assignee, version";
 
-pub(super) fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<Ticket> {
+fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<Ticket> {
     conn.prepare_cached(INSERT)?.query_row(
         params![
             ticket.title,
@@ -52,6 +58,7 @@ pub(super) fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusq
             ticket.priority,
             ticket.status.unwrap_or(Status::Open),
             ticket.created_at,
+            ticket.assignee,
         ],
         ticket_from_row,
     )
@@ -60,8 +67,8 @@ pub(super) fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusq
 /// Inserts without reading the row back (bulk imports need no echo).
 pub(super) fn insert_quietly(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<()> {
     const INSERT_QUIETLY: &str =
-        "INSERT INTO tickets (title, description, category, priority, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))";
+        "INSERT INTO tickets (title, description, category, priority, status, created_at, assignee)
+         VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)";
     conn.prepare_cached(INSERT_QUIETLY)?.execute(params![
         ticket.title,
         ticket.description,
@@ -69,25 +76,44 @@ pub(super) fn insert_quietly(conn: &rusqlite::Connection, ticket: &NewTicket) ->
         ticket.priority,
         ticket.status.unwrap_or(Status::Open),
         ticket.created_at,
+        ticket.assignee,
     ])?;
     Ok(())
 }
 
-fn get_on(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Ticket>> {
+pub(super) fn get_on(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Ticket>> {
     conn.prepare_cached(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"))?
         .query_row([id], ticket_from_row)
         .optional()
 }
 
+/// One change to apply: all set fields in one statement, so one command is
+/// one version step; the trigger bumps `version` and `updated_at`.
+const UPDATE: &str = "UPDATE tickets SET
+        title = coalesce(?1, title),
+        description = coalesce(?2, description),
+        category = coalesce(?3, category),
+        priority = coalesce(?4, priority),
+        status = coalesce(?5, status)
+     WHERE id = ?6";
+
+const SET_ASSIGNEE: &str = "UPDATE tickets SET assignee = ?1 WHERE id = ?2";
+
 impl Store {
-    /// Writes a new ticket and returns it as stored (id, defaults, timestamps).
-    pub fn add(&mut self, ticket: &NewTicket) -> Result<Ticket, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.ctx.fail(e))?;
-        let stored = insert_on(&tx, ticket).map_err(|e| self.ctx.fail(e))?;
-        tx.commit().map_err(|e| self.ctx.fail(e))?;
+    /// Writes a new ticket with its history (created, and where its category
+    /// and priority came from), and returns it as stored.
+    pub fn add(&mut self, ticket: &NewTicket, origins: Origins) -> Result<Ticket, StoreError> {
+        let ctx = &self.ctx;
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
+        let stored = insert_on(&tx, ticket).map_err(|e| ctx.fail(e))?;
+        let log = |field, value: &str, source| {
+            log_event(&tx, stored.id, &ctx.actor, field, None, Some(value), source).map_err(|e| ctx.fail(e))
+        };
+        log(EventField::Created, &stored.title, EventSource::Person)?;
+        log(EventField::Category, stored.category.as_str(), origins.category)?;
+        log(EventField::Priority, stored.priority.as_str(), origins.priority)?;
+        tx.commit().map_err(|e| ctx.fail(e))?;
         Ok(stored)
     }
 
@@ -96,48 +122,128 @@ impl Store {
     }
 
     /// Applies the fields of `edit` that differ from the stored ticket, in one
-    /// write transaction, and returns the ticket as it now is. An edit that
-    /// changes nothing writes nothing.
-    pub fn edit(&mut self, id: i64, edit: &TicketEdit) -> Result<Ticket, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.ctx.fail(e))?;
-        let current = get_on(&tx, id).map_err(|e| self.ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
-        let run = |sql: &str, value: &dyn ToSql| -> Result<(), StoreError> {
-            tx.prepare_cached(sql)
-                .and_then(|mut stmt| stmt.execute(params![value, id]))
-                .map(drop)
-                .map_err(|e| self.ctx.fail(e))
-        };
-        let mut changed = false;
-        if let Some(title) = edit.title.as_ref().filter(|t| **t != current.title) {
-            run("UPDATE tickets SET title = ?1 WHERE id = ?2", title)?;
-            changed = true;
-        }
-        if let Some(description) = edit.description.as_ref().filter(|d| **d != current.description) {
-            run("UPDATE tickets SET description = ?1 WHERE id = ?2", description)?;
-            changed = true;
-        }
-        if let Some(category) = edit.category.filter(|c| *c != current.category) {
-            run("UPDATE tickets SET category = ?1 WHERE id = ?2", &category)?;
-            changed = true;
-        }
-        if let Some(priority) = edit.priority.filter(|p| *p != current.priority) {
-            run("UPDATE tickets SET priority = ?1 WHERE id = ?2", &priority)?;
-            changed = true;
-        }
-        if let Some(status) = edit.status.filter(|s| *s != current.status) {
-            run("UPDATE tickets SET status = ?1 WHERE id = ?2", &status)?;
-            changed = true;
-        }
-        if !changed {
+    /// write transaction, recording each change, and returns the ticket as it
+    /// now is. With `expected_version`, refuses (with who changed it) if the
+    /// ticket moved on since that version. An edit that changes nothing
+    /// writes nothing.
+    pub fn edit(
+        &mut self,
+        id: i64,
+        edit: &TicketEdit,
+        expected_version: Option<i64>,
+    ) -> Result<Ticket, StoreError> {
+        let ctx = &self.ctx;
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
+        let current = current_checked(&tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
+        let title = edit.title.as_ref().filter(|t| **t != current.title);
+        let description = edit.description.as_ref().filter(|d| **d != current.description);
+        let category = edit.category.filter(|c| *c != current.category);
+        let priority = edit.priority.filter(|p| *p != current.priority);
+        let status = edit.status.filter(|s| *s != current.status);
+        if title.is_none()
+            && description.is_none()
+            && category.is_none()
+            && priority.is_none()
+            && status.is_none()
+        {
             return Ok(current);
         }
-        // updated_at is moved by the schema's trigger; read the row back to see it.
-        let updated = get_on(&tx, id).map_err(|e| self.ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
-        tx.commit().map_err(|e| self.ctx.fail(e))?;
+        tx.prepare_cached(UPDATE)
+            .and_then(|mut stmt| stmt.execute(params![title, description, category, priority, status, id]))
+            .map_err(|e| ctx.fail(e))?;
+        let changes: [(EventField, Option<&str>, Option<&str>); 5] = [
+            (EventField::Title, Some(current.title.as_str()), title.map(String::as_str)),
+            (EventField::Description, Some(current.description.as_str()), description.map(String::as_str)),
+            (EventField::Category, Some(current.category.as_str()), category.map(Category::as_str)),
+            (EventField::Priority, Some(current.priority.as_str()), priority.map(Priority::as_str)),
+            (EventField::Status, Some(current.status.as_str()), status.map(Status::as_str)),
+        ];
+        for (field, old, new) in changes {
+            if new.is_some() {
+                log_event(&tx, id, &ctx.actor, field, old, new, EventSource::Person)
+                    .map_err(|e| ctx.fail(e))?;
+            }
+        }
+        let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
+        tx.commit().map_err(|e| ctx.fail(e))?;
         Ok(updated)
+    }
+
+    /// Gives the ticket to `assignee` (`None`: to nobody), with the same
+    /// version check and history as [`Store::edit`].
+    pub fn assign(
+        &mut self,
+        id: i64,
+        assignee: Option<&str>,
+        expected_version: Option<i64>,
+    ) -> Result<Ticket, StoreError> {
+        let ctx = &self.ctx;
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
+        let current = current_checked(&tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
+        if current.assignee.as_deref() == assignee {
+            return Ok(current);
+        }
+        tx.prepare_cached(SET_ASSIGNEE)
+            .and_then(|mut stmt| stmt.execute(params![assignee, id]))
+            .map_err(|e| ctx.fail(e))?;
+        log_event(
+            &tx,
+            id,
+            &ctx.actor,
+            EventField::Assignee,
+            current.assignee.as_deref(),
+            assignee,
+            EventSource::Person,
+        )
+        .map_err(|e| ctx.fail(e))?;
+        let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
+        tx.commit().map_err(|e| ctx.fail(e))?;
+        Ok(updated)
+    }
+
+    /// The account this store writes as.
+    pub fn actor(&self) -> &str {
+        &self.ctx.actor
+    }
+}
+
+/// Why a checked read failed: the row is gone, it moved on, or SQLite failed.
+pub(super) enum CheckFailed {
+    Store(StoreError),
+    Sqlite(rusqlite::Error),
+}
+
+impl CheckFailed {
+    pub(super) fn or_sqlite(self, ctx: &super::ErrorContext) -> StoreError {
+        match self {
+            CheckFailed::Store(e) => e,
+            CheckFailed::Sqlite(e) => ctx.fail(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CheckFailed {
+    fn from(e: rusqlite::Error) -> Self {
+        CheckFailed::Sqlite(e)
+    }
+}
+
+/// The ticket as it is inside the write transaction, refusing a stale view.
+fn current_checked(
+    tx: &rusqlite::Connection,
+    id: i64,
+    expected_version: Option<i64>,
+) -> Result<Ticket, CheckFailed> {
+    let current = get_on(tx, id)?.ok_or(CheckFailed::Store(StoreError::NotFound(id)))?;
+    match expected_version {
+        Some(seen) if seen != current.version => {
+            let (by, at) =
+                last_change(tx, id)?.unwrap_or_else(|| ("someone".into(), current.updated_at.clone()));
+            Err(CheckFailed::Store(StoreError::Conflict { id, by, at, current: current.version, seen }))
+        }
+        _ => Ok(current),
     }
 }
 

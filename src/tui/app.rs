@@ -12,11 +12,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::draft::{self, Draft};
 use super::effect::Effect;
 use super::model::{ClassifierStatus, Model};
 use super::msg::Msg;
 use super::ui;
-use super::update::{init, update};
+use super::update::{init, restore_draft, update};
 use super::worker::{self, ReadJob, Reader, WriteJob, Writer};
 use crate::classify::chain::{Chain, Health};
 use crate::classify::local::LocalModel;
@@ -51,15 +52,10 @@ fn install_panic_hook(inbox: UnboundedSender<Msg>) {
     std::panic::set_hook(Box::new(move |info| {
         let on_main = std::thread::current().name() == Some("main");
         let forwarded = !on_main
-            && PANIC_INBOX
-                .get()
-                .and_then(|slot| {
-                    slot.lock()
-                        .ok()?
-                        .as_ref()
-                        .map(|tx| tx.send(Msg::Fatal(format!("internal error: {info}"))))
-                })
-                .is_some_and(|sent| sent.is_ok());
+            && PANIC_INBOX.get().is_some_and(|slot| {
+                let inbox = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                inbox.as_ref().is_some_and(|tx| tx.send(Msg::Fatal(format!("internal error: {info}"))).is_ok())
+            });
         if !forwarded {
             ratatui::restore();
             previous(info);
@@ -82,6 +78,13 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
         model.width = size.width;
         model.height = size.height;
     }
+    model.list.me = crate::actor::current();
+    let draft_path = draft::path_for(&db_path);
+    let restored = match draft_path.as_deref().and_then(draft::load) {
+        Some(saved) => restore_draft(&mut model, saved),
+        None => vec![],
+    };
+    let drafts = DraftKeeper::start(draft_path);
     model.classifier = match config.classifier {
         ClassifierMode::Off => ClassifierStatus::Off,
         _ => ClassifierStatus::Local,
@@ -90,8 +93,9 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let result = async {
         terminal.draw(|frame| ui::draw(frame, &model))?;
         let classifier = Classifier::start(&config, &db_path, inbox_tx.clone());
-        let mut driver = Driver { reader, writer, classifier, inbox: inbox_tx.clone() };
-        let effects = init(&mut model);
+        let mut driver = Driver { reader, writer, classifier, drafts, inbox: inbox_tx.clone() };
+        let mut effects = init(&mut model);
+        effects.extend(restored);
         driver.run(effects);
         event_loop(&mut terminal, &mut model, &mut driver, &mut inbox).await
     }
@@ -164,7 +168,42 @@ struct Driver {
     reader: Reader,
     writer: Writer,
     classifier: Classifier,
+    drafts: DraftKeeper,
     inbox: UnboundedSender<Msg>,
+}
+
+/// Writes the form's draft off the UI's path, on a thread of its own; when
+/// the agent types faster than files are written, only the latest is kept.
+struct DraftKeeper {
+    jobs: Option<std::sync::mpsc::Sender<Option<Draft>>>,
+}
+
+impl DraftKeeper {
+    fn start(path: Option<PathBuf>) -> DraftKeeper {
+        let Some(path) = path else { return DraftKeeper { jobs: None } };
+        let (jobs, queue) = std::sync::mpsc::channel::<Option<Draft>>();
+        let spawned = std::thread::Builder::new().name("drafts".into()).spawn(move || {
+            while let Ok(first) = queue.recv() {
+                let latest = queue.try_iter().last().unwrap_or(first);
+                // A draft that cannot be written is not worth interrupting the
+                // agent for; the ticket itself is still on screen.
+                let _ = match latest {
+                    Some(mut draft) => {
+                        draft.saved_at = crate::domain::timestamp::format(OffsetDateTime::now_utc());
+                        draft::save(&path, &draft)
+                    }
+                    None => draft::discard(&path),
+                };
+            }
+        });
+        DraftKeeper { jobs: spawned.ok().map(|_| jobs) }
+    }
+
+    fn keep(&self, draft: Option<Draft>) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(draft);
+        }
+    }
 }
 
 impl Driver {
@@ -175,8 +214,16 @@ impl Driver {
                     self.reader.send(ReadJob::List { generation, filter, page, limit, reselect })
                 }
                 Effect::LoadStats => self.reader.send(ReadJob::Stats),
-                Effect::Save(ticket) => self.writer.send(WriteJob::Save(ticket)),
-                Effect::SetStatus { id, status } => self.writer.send(WriteJob::SetStatus { id, status }),
+                Effect::Save(ticket, origins) => self.writer.send(WriteJob::Save(ticket, origins)),
+                Effect::SetStatus { id, status, version } => {
+                    self.writer.send(WriteJob::SetStatus { id, status, version })
+                }
+                Effect::Assign { id, assignee, version } => {
+                    self.writer.send(WriteJob::Assign { id, assignee, version })
+                }
+                Effect::Note { id, text } => self.writer.send(WriteJob::Note { id, text }),
+                Effect::LoadDetail(id) => self.reader.send(ReadJob::Detail(id)),
+                Effect::SaveDraft(draft) => self.drafts.keep(draft),
                 Effect::Classify { generation, text } => self.classifier.edit(generation, text),
                 Effect::Learn(ticket) => self.classifier.learn(&ticket),
                 Effect::Quit => {

@@ -1,6 +1,7 @@
 //! What `update` asks the driver to do: plain data, carried out elsewhere.
 
-use crate::domain::{Filter, NewTicket, Page, Status, Ticket};
+use super::draft::Draft;
+use crate::domain::{Filter, NewTicket, Origins, Page, Status, Ticket};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -13,11 +14,29 @@ pub enum Effect {
         reselect: Option<i64>,
     },
     LoadStats,
-    Save(NewTicket),
+    /// Write a new ticket; `origins` says which values came from a suggestion.
+    Save(NewTicket, Origins),
+    /// Change a status, if the ticket is still at `version`.
     SetStatus {
         id: i64,
         status: Status,
+        version: i64,
     },
+    /// Give a ticket to someone (or nobody), if it is still at `version`.
+    Assign {
+        id: i64,
+        assignee: Option<String>,
+        version: i64,
+    },
+    /// Append an internal note.
+    Note {
+        id: i64,
+        text: String,
+    },
+    /// Load a ticket and its history for the detail view.
+    LoadDetail(i64),
+    /// Keep the half-typed form safe on disk (`None`: there is none any more).
+    SaveDraft(Option<Draft>),
     /// The description changed: classify it after the debounce (latest wins).
     Classify {
         generation: u64,

@@ -13,6 +13,8 @@ pub enum Context {
     Selector,
     Stats,
     Detail,
+    /// Typing a note in the detail view.
+    Note,
     Picker,
     Help,
 }
@@ -26,18 +28,20 @@ impl Context {
             Context::Selector => "Category / priority selector",
             Context::Stats => "Stats",
             Context::Detail => "Ticket detail",
+            Context::Note => "Note box",
             Context::Picker => "Status picker",
             Context::Help => "Help",
         }
     }
 
     /// Contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::List,
         Context::Search,
         Context::Form,
         Context::Selector,
         Context::Detail,
+        Context::Note,
         Context::Picker,
         Context::Stats,
         Context::Help,
@@ -78,6 +82,10 @@ pub enum Action {
     LeaveForm,
     Confirm,
     Close,
+    Take,
+    ToggleMine,
+    AddNote,
+    SaveNote,
 }
 
 /// A key pattern: a code and the modifiers that must be held.
@@ -132,6 +140,8 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('p')], "p", CyclePriority, "filter by priority", true),
     bind!(List, [ch('t')], "t", CycleStatus, "filter by status", true),
     bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
+    bind!(List, [ch('a')], "a", Take, "take the ticket (assign to me)", true),
+    bind!(List, [ch('m')], "m", ToggleMine, "only my tickets", true),
     bind!(
         Search,
         [Key(KeyCode::Enter, NONE), Key(KeyCode::Esc, NONE)],
@@ -160,6 +170,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Detail, [Key(KeyCode::PageDown, NONE), ch(' ')], "PgDn", PageDown, "page down", false),
     bind!(Detail, [Key(KeyCode::PageUp, NONE)], "PgUp", PageUp, "page up", false),
     bind!(Detail, [ch('s')], "s", PickStatus, "change status", true),
+    bind!(Detail, [ch('a')], "a", Take, "take the ticket", true),
+    bind!(Detail, [ch('N'), Key(KeyCode::Char('N'), SHIFT)], "N", AddNote, "add an internal note", true),
+    bind!(Note, [Key(KeyCode::Enter, NONE)], "Enter", SaveNote, "save the note", true),
+    bind!(Note, [Key(KeyCode::Esc, NONE)], "Esc", Close, "drop the note", true),
     bind!(
         Detail,
         [Key(KeyCode::Esc, NONE), Key(KeyCode::Enter, NONE)],
@@ -196,7 +210,7 @@ pub static GLOBAL: &[Binding] = &[
 
 /// Contexts in which letters are typed, not commands.
 pub fn is_text_entry(context: Context) -> bool {
-    matches!(context, Context::Search | Context::Form)
+    matches!(context, Context::Search | Context::Form | Context::Note)
 }
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {

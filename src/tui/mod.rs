@@ -2,6 +2,7 @@
 //! carried out by a thin driver, and views that are pure functions of the model.
 
 pub mod app;
+pub mod draft;
 pub mod effect;
 pub mod keymap;
 pub mod model;

@@ -5,7 +5,7 @@ use ratatui_textarea::{TextArea, WrapMode};
 use time::OffsetDateTime;
 
 use crate::classify::{Confidence, Source, Suggestion};
-use crate::domain::{Category, Filter, Priority, SearchQuery, Stats, Status, Ticket};
+use crate::domain::{Assigned, Category, Event, Filter, Priority, SearchQuery, Stats, Status, Ticket};
 
 /// The three panes. In the narrow layout each is a tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,16 @@ pub enum Overlay {
 pub struct Detail {
     pub ticket: Ticket,
     pub scroll: u16,
+    /// Who changed what, and the notes, oldest first.
+    pub history: Loading<Vec<Event>>,
+    /// A note being typed (`N`), if any.
+    pub note: Option<String>,
+}
+
+impl Detail {
+    pub fn new(ticket: Ticket) -> Detail {
+        Detail { ticket, scroll: 0, history: Loading::Loading, note: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +91,10 @@ pub struct ListView {
     pub search: String,
     /// Keys go to the search box.
     pub searching: bool,
+    /// Only tickets assigned to `me`.
+    pub mine: bool,
+    /// The OS account at the keyboard.
+    pub me: String,
     pub rows: Vec<Ticket>,
     pub selected: usize,
     /// The first row on screen.
@@ -89,6 +103,11 @@ pub struct ListView {
     /// Generation of the newest list query sent; older replies are dropped.
     pub generation: u64,
     pub loading: bool,
+    /// The query in flight re-reads the rows on screen (another agent
+    /// changed something): its rows replace the window, keeping the place.
+    pub refreshing: bool,
+    /// Where on screen the selected ticket should stay after a reload.
+    pub keep_offset: Option<usize>,
     pub error: Option<String>,
     /// How many rows the pane shows (from the last draw's size).
     pub height: usize,
@@ -102,12 +121,16 @@ impl Default for ListView {
             status: None,
             search: String::new(),
             searching: false,
+            mine: false,
+            me: String::new(),
             rows: Vec::new(),
             selected: 0,
             top: 0,
             ends: Ends { newest: true, oldest: true },
             generation: 0,
             loading: true,
+            refreshing: false,
+            keep_offset: None,
             error: None,
             height: 20,
         }
@@ -120,6 +143,7 @@ impl ListView {
             category: self.category,
             priority: self.priority,
             status: self.status,
+            assigned: self.mine.then(|| Assigned::To(self.me.clone())),
             search: SearchQuery::parse(&self.search),
         }
     }
@@ -322,6 +346,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     pub now: OffsetDateTime,
     pub color: bool,
+    /// A change is waiting for another process's write lock (an import, say).
+    pub busy: bool,
     pub quitting: bool,
     /// Why the app is ending on an error (reported after the terminal is restored).
     pub failure: Option<String>,
@@ -345,6 +371,7 @@ impl Model {
             notice: None,
             now,
             color,
+            busy: false,
             quitting: false,
             failure: None,
         }

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::model::{ClassifierStatus, StatsView};
 use crate::classify::Suggestion;
 use crate::domain::Page;
-use crate::domain::Ticket;
+use crate::domain::{Event, Ticket};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -24,8 +24,19 @@ pub enum Msg {
     StatsLoaded(Result<StatsView, String>),
     /// The form's ticket was written (or refused).
     Saved(Result<Ticket, String>),
-    /// A status change was written (or refused).
-    StatusChanged(Result<Ticket, String>),
+    /// A status or assignee change was written (or refused: a conflict says who got there first).
+    Changed(Result<Ticket, String>),
+    /// A note was added (or refused).
+    Noted(Result<Event, String>),
+    /// A ticket and its history, for the detail view.
+    DetailLoaded {
+        id: i64,
+        result: Result<(Ticket, Vec<Event>), String>,
+    },
+    /// Another process committed to the database.
+    DatabaseChanged,
+    /// A write is waiting for (true) or got (false) the database's write lock.
+    WriteBusy(bool),
     Suggested {
         generation: u64,
         suggestion: Suggestion,

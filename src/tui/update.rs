@@ -3,19 +3,45 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::draft::Draft;
 use super::effect::Effect;
 use super::keymap::{self, Action, Context};
 use super::model::{
     Choice, ClassifierStatus, Detail, Ends, Field, Form, FormErrors, ListView, Loading, Model, Notice,
-    Overlay, Pane, StatusPicker, Suggesting,
+    Origin, Overlay, Pane, StatusPicker, Suggesting,
 };
 use super::msg::Msg;
 use super::ui::layout;
+use crate::classify::Source;
 use crate::domain::ticket::{validate_description, validate_title};
-use crate::domain::{Category, Cursor, NewTicket, Page, Priority, Status, Ticket};
+use crate::domain::{Category, Cursor, EventSource, NewTicket, Origins, Page, Priority, Status, Ticket};
 
 /// The list holds at most this many screens of rows.
 const WINDOW_SCREENS: usize = 4;
+
+/// Puts a draft left by an earlier session back into the form and says so.
+/// The list keeps the focus; `n` picks the draft up, Ctrl-L in the form drops it.
+pub fn restore_draft(model: &mut Model, draft: Draft) -> Vec<Effect> {
+    let form = &mut model.form;
+    form.title.insert_str(draft.title.replace(['\n', '\r'], " "));
+    form.description.insert_str(&draft.description);
+    if let Some(category) = draft.category {
+        form.category = Choice { value: Some(category), origin: Origin::Manual, hint: None };
+    }
+    if let Some(priority) = draft.priority {
+        form.priority = Choice { value: Some(priority), origin: Origin::Manual, hint: None };
+    }
+    let when = draft.saved_at.get(11..16).unwrap_or("earlier");
+    model.notice = Some(Notice {
+        text: format!(
+            "Your unsent ticket from {when} UTC is back in the form: n to finish it, Ctrl-L there to drop it"
+        ),
+        error: false,
+    });
+    form.generation += 1;
+    let text = classification_text(form);
+    if text.is_empty() { vec![] } else { vec![Effect::Classify { generation: form.generation, text }] }
+}
 
 /// The effects to run at start-up (after the first frame is painted).
 pub fn init(model: &mut Model) -> Vec<Effect> {
@@ -52,7 +78,45 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Saved(result) => on_saved(model, result),
-        Msg::StatusChanged(result) => on_status_changed(model, result),
+        Msg::Changed(result) => on_changed(model, result),
+        Msg::Noted(result) => match result {
+            Ok(event) => {
+                model.notice =
+                    Some(Notice { text: format!("Note added to #{}", event.ticket_id), error: false });
+                vec![Effect::LoadDetail(event.ticket_id)]
+            }
+            Err(message) => {
+                model.notice = Some(Notice { text: format!("Note not saved: {message}"), error: true });
+                vec![]
+            }
+        },
+        Msg::DetailLoaded { id, result } => {
+            if let Some(Overlay::Detail(detail)) = &mut model.overlay
+                && detail.ticket.id == id
+            {
+                match result {
+                    Ok((ticket, history)) => {
+                        detail.ticket = ticket;
+                        detail.history = Loading::Ready(history);
+                    }
+                    Err(message) => detail.history = Loading::Failed(message),
+                }
+            }
+            vec![]
+        }
+        Msg::DatabaseChanged => {
+            // Another agent committed: re-read what is on screen, keeping the
+            // selection, its place on screen, the filters and the form.
+            let mut effects = vec![refresh_list(&mut model.list), Effect::LoadStats];
+            if let Some(Overlay::Detail(detail)) = &model.overlay {
+                effects.push(Effect::LoadDetail(detail.ticket.id));
+            }
+            effects
+        }
+        Msg::WriteBusy(busy) => {
+            model.busy = busy;
+            vec![]
+        }
         Msg::Suggested { generation, suggestion } => {
             let form = &mut model.form;
             if generation == form.generation {
@@ -90,6 +154,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
 pub fn context(model: &Model) -> Context {
     match &model.overlay {
         Some(Overlay::Help) => return Context::Help,
+        Some(Overlay::Detail(detail)) if detail.note.is_some() => return Context::Note,
         Some(Overlay::Detail(_)) => return Context::Detail,
         Some(Overlay::StatusPicker(_)) => return Context::Picker,
         None => {}
@@ -124,6 +189,12 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
         }
         Action::Help => {
             model.overlay = Some(Overlay::Help);
+            vec![]
+        }
+        Action::Close if context == Context::Note => {
+            if let Some(Overlay::Detail(detail)) = &mut model.overlay {
+                detail.note = None;
+            }
             vec![]
         }
         Action::Close => {
@@ -198,12 +269,14 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
                 vec![load(&mut model.list, Page::Oldest, None)]
             }
         }
-        Action::Open => {
-            if let Some(ticket) = model.list.selected_ticket() {
-                model.overlay = Some(Overlay::Detail(Detail { ticket: ticket.clone(), scroll: 0 }));
+        Action::Open => match model.list.selected_ticket() {
+            Some(ticket) => {
+                let id = ticket.id;
+                model.overlay = Some(Overlay::Detail(Detail::new(ticket.clone())));
+                vec![Effect::LoadDetail(id)]
             }
-            vec![]
-        }
+            None => vec![],
+        },
         Action::PickStatus => {
             let ticket = match &model.overlay {
                 Some(Overlay::Detail(detail)) => Some(detail.ticket.clone()),
@@ -221,11 +294,47 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
             if status == picker.ticket.status {
                 return vec![];
             }
-            vec![Effect::SetStatus { id: picker.ticket.id, status }]
+            vec![Effect::SetStatus { id: picker.ticket.id, status, version: picker.ticket.version }]
         }
         Action::Search => {
             model.list.searching = true;
             vec![]
+        }
+        Action::Take => {
+            let ticket = match &model.overlay {
+                Some(Overlay::Detail(detail)) => Some(&detail.ticket),
+                _ => model.list.selected_ticket(),
+            };
+            match ticket {
+                Some(t) if t.assignee.as_deref() == Some(model.list.me.as_str()) => {
+                    model.notice = Some(Notice { text: format!("#{} is already yours", t.id), error: false });
+                    vec![]
+                }
+                Some(t) => vec![Effect::Assign {
+                    id: t.id,
+                    assignee: Some(model.list.me.clone()),
+                    version: t.version,
+                }],
+                None => vec![],
+            }
+        }
+        Action::ToggleMine => {
+            model.list.mine = !model.list.mine;
+            vec![reload_list(&mut model.list, None)]
+        }
+        Action::AddNote => {
+            if let Some(Overlay::Detail(detail)) = &mut model.overlay {
+                detail.note = Some(String::new());
+            }
+            vec![]
+        }
+        Action::SaveNote => {
+            let Some(Overlay::Detail(detail)) = &mut model.overlay else { return vec![] };
+            let text = detail.note.take().unwrap_or_default();
+            if text.trim().is_empty() {
+                return vec![];
+            }
+            vec![Effect::Note { id: detail.ticket.id, text }]
         }
         Action::LeaveSearch => {
             model.list.searching = false;
@@ -286,13 +395,13 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
                 }
                 _ => {}
             }
-            vec![]
+            vec![save_draft(form)]
         }
         Action::Submit => submit(&mut model.form),
         Action::ClearForm => {
             let generation = model.form.generation + 1;
             model.form = Form { generation, ..Form::default() };
-            vec![Effect::Classify { generation, text: String::new() }]
+            vec![Effect::Classify { generation, text: String::new() }, Effect::SaveDraft(None)]
         }
         Action::LeaveForm => {
             model.focus = Pane::List;
@@ -304,6 +413,22 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
 /// Keys that are not commands: typing in the form or the search box.
 fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Vec<Effect> {
     match context {
+        Context::Note => {
+            if let Some(Overlay::Detail(Detail { note: Some(note), .. })) = &mut model.overlay {
+                match key.code {
+                    KeyCode::Char(c)
+                        if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    {
+                        note.push(c)
+                    }
+                    KeyCode::Backspace => {
+                        note.pop();
+                    }
+                    _ => {}
+                }
+            }
+            vec![]
+        }
         Context::Search => {
             let list = &mut model.list;
             match key.code {
@@ -326,6 +451,7 @@ fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Vec<Effect> {
                     }
                     if form.title.input(key) {
                         form.errors.title = None;
+                        return vec![save_draft(form)];
                     }
                     vec![]
                 }
@@ -385,7 +511,13 @@ fn submit(form: &mut Form) -> Vec<Effect> {
         return vec![];
     };
     form.saving = true;
-    vec![Effect::Save(NewTicket { title, description, category, priority, status: None, created_at: None })]
+    let origins = Origins {
+        category: event_source(form.category.origin),
+        priority: event_source(form.priority.origin),
+    };
+    let ticket =
+        NewTicket { title, description, category, priority, status: None, created_at: None, assignee: None };
+    vec![Effect::Save(ticket, origins)]
 }
 
 fn on_saved(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
@@ -397,7 +529,12 @@ fn on_saved(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
             model.form = Form { generation, ..Form::default() };
             model.notice = Some(Notice { text: format!("Saved #{}", ticket.id), error: false });
             let keep = model.list.selected_ticket().map(|t| t.id);
-            vec![reload_list(&mut model.list, keep), Effect::LoadStats, Effect::Learn(ticket)]
+            vec![
+                reload_list(&mut model.list, keep),
+                Effect::LoadStats,
+                Effect::Learn(ticket),
+                Effect::SaveDraft(None),
+            ]
         }
         Err(message) => {
             model.form.saving = false;
@@ -407,24 +544,51 @@ fn on_saved(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
     }
 }
 
-fn on_status_changed(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
+fn on_changed(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> {
+    let mut effects = vec![refresh_list(&mut model.list), Effect::LoadStats];
     match result {
         Ok(ticket) => {
-            model.notice =
-                Some(Notice { text: format!("#{} is now {}", ticket.id, ticket.status), error: false });
-            if let Some(Overlay::Detail(detail)) = &mut model.overlay
-                && detail.ticket.id == ticket.id
-            {
-                detail.ticket = ticket.clone();
-            }
-            let keep = model.list.selected_ticket().map(|t| t.id);
-            vec![reload_list(&mut model.list, keep), Effect::LoadStats]
+            let text = match (&ticket.assignee, ticket.status) {
+                (Some(who), _) if who == &model.list.me => {
+                    format!("#{} is yours, {}", ticket.id, ticket.status)
+                }
+                _ => format!("#{} is now {}", ticket.id, ticket.status),
+            };
+            model.notice = Some(Notice { text, error: false });
         }
-        Err(message) => {
-            model.notice = Some(Notice { text: format!("Status not changed: {message}"), error: true });
-            vec![]
-        }
+        // Refused, most likely because another agent changed the ticket first:
+        // say who, and show the ticket as it now is rather than overwrite it.
+        Err(message) => model.notice = Some(Notice { text: message, error: true }),
     }
+    if let Some(Overlay::Detail(detail)) = &model.overlay {
+        effects.push(Effect::LoadDetail(detail.ticket.id));
+    }
+    effects
+}
+
+/// How the history records a selector's value.
+fn event_source(origin: Origin) -> EventSource {
+    match origin {
+        Origin::Suggested { source: Source::Claude, cached: false, .. } => EventSource::Claude,
+        Origin::Suggested { source: Source::Claude, cached: true, .. } => EventSource::ClaudeCached,
+        Origin::Suggested { source: Source::Local, cached: false, .. } => EventSource::Local,
+        Origin::Suggested { source: Source::Local, cached: true, .. } => EventSource::LocalCached,
+        Origin::Unset | Origin::Manual => EventSource::Person,
+    }
+}
+
+/// The form as a draft to keep on disk (the driver stamps the time).
+fn save_draft(form: &Form) -> Effect {
+    if form.is_blank() {
+        return Effect::SaveDraft(None);
+    }
+    Effect::SaveDraft(Some(Draft {
+        title: form.title_text(),
+        description: form.description_text(),
+        category: form.category.value,
+        priority: form.priority.value,
+        saved_at: String::new(),
+    }))
 }
 
 fn focus_pane(model: &mut Model, pane: Pane, forward: bool) {
@@ -475,9 +639,40 @@ fn reload_list(list: &mut ListView, reselect: Option<i64>) -> Effect {
     load(list, Page::Newest, reselect)
 }
 
+/// Re-reads the rows on screen after another agent's change, keeping the
+/// selected ticket where it is on screen.
+fn refresh_list(list: &mut ListView) -> Effect {
+    let keep = list.selected_ticket().map(|t| t.id);
+    let offset = list.selected.saturating_sub(list.top);
+    let limit = list.rows.len().max(list.height * 2).max(50);
+    let effect = match list.rows.first() {
+        Some(first) if !list.ends.newest => {
+            // From the first row held, inclusive: newer rows would push the
+            // agent's place away while they read.
+            let from = Cursor { created_at: first.created_at.clone(), id: first.id.saturating_add(1) };
+            let effect = load(list, Page::Older(from), keep);
+            list.refreshing = true;
+            effect
+        }
+        _ => load(list, Page::Newest, keep),
+    };
+    if let Effect::LoadList { limit: l, .. } = &effect {
+        debug_assert!(*l > 0);
+    }
+    list.keep_offset = Some(offset);
+    match effect {
+        Effect::LoadList { generation, filter, page, reselect, .. } => {
+            Effect::LoadList { generation, filter, page, limit, reselect }
+        }
+        other => other,
+    }
+}
+
 fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Effect {
     list.generation += 1;
     list.loading = true;
+    list.refreshing = false;
+    list.keep_offset = None;
     let limit = match page {
         Page::Newest | Page::Oldest => (list.height * 2).max(list.rows.len().min(max_window(list))).max(50),
         Page::Older(_) | Page::Newer(_) => list.height.max(25),
@@ -539,12 +734,24 @@ fn on_list_loaded(
     };
     list.error = None;
     let full = rows.len() >= limit;
+    if std::mem::take(&mut list.refreshing) {
+        list.rows = rows;
+        list.ends.oldest = !full;
+        list.selected =
+            reselect.and_then(|id| list.rows.iter().position(|t| t.id == id)).unwrap_or(list.selected);
+        restore_place(list);
+        return vec![];
+    }
     match page {
         Page::Newest => {
             list.selected = reselect.and_then(|id| rows.iter().position(|t| t.id == id)).unwrap_or(0);
             list.rows = rows;
             list.ends = Ends { newest: true, oldest: !full };
             list.top = list.top.min(list.selected);
+            if list.keep_offset.is_some() {
+                restore_place(list);
+                return vec![];
+            }
         }
         Page::Oldest => {
             list.rows = rows;
@@ -580,6 +787,15 @@ fn on_list_loaded(
     list.selected = list.selected.min(list.rows.len().saturating_sub(1));
     keep_visible(list);
     vec![]
+}
+
+/// Puts the selected row back at the screen row it had before a reload.
+fn restore_place(list: &mut ListView) {
+    list.selected = list.selected.min(list.rows.len().saturating_sub(1));
+    if let Some(offset) = list.keep_offset.take() {
+        list.top = list.selected.saturating_sub(offset);
+    }
+    keep_visible(list);
 }
 
 /// The status line's word for the classifier.

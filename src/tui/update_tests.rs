@@ -35,6 +35,8 @@ fn ticket(id: i64, status: Status) -> Ticket {
         status,
         created_at: format!("2026-11-{:02}T10:00:00.000Z", 1 + (id % 28)),
         updated_at: "2026-11-24T10:00:00.000Z".into(),
+        assignee: None,
+        version: 1,
     }
 }
 
@@ -72,7 +74,7 @@ fn n_opens_the_form_on_the_title_and_letters_are_text_there() {
     key(&mut m, KeyCode::Char('n'));
     assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Title));
     let effects = typed(&mut m, "q?x");
-    assert!(effects.is_empty());
+    assert!(effects.iter().all(|e| matches!(e, Effect::SaveDraft(Some(_)))), "{effects:?}");
     assert!(!m.quitting, "q is a letter in the form");
     assert_eq!(m.overlay, None, "? is a letter in the form");
     assert_eq!(m.form.title_text(), "q?x");
@@ -203,8 +205,9 @@ fn a_valid_form_saves_then_clears_for_the_next_ticket() {
     key(&mut m, KeyCode::Tab);
     key(&mut m, KeyCode::Left);
     let effects = ctrl(&mut m, 's');
-    let [Effect::Save(ticket)] = effects.as_slice() else { panic!("{effects:?}") };
+    let [Effect::Save(ticket, origins)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(ticket.title, "Printer on fire");
+    assert_eq!(*origins, crate::domain::Origins::PERSON, "both selectors set by hand");
     assert_eq!((ticket.category, ticket.priority), (Category::Billing, Priority::Critical));
     assert!(ctrl(&mut m, 's').is_empty(), "no double submit while saving");
 
@@ -227,6 +230,8 @@ fn ticket_from(new: &NewTicket, id: i64) -> Ticket {
         status: Status::Open,
         created_at: "2026-11-24T12:00:00.000Z".into(),
         updated_at: "2026-11-24T12:00:00.000Z".into(),
+        assignee: None,
+        version: 1,
     }
 }
 
@@ -251,7 +256,10 @@ fn ctrl_l_clears_the_form_and_outdates_pending_suggestions() {
     let old = m.form.generation;
     let effects = ctrl(&mut m, 'l');
     assert!(m.form.is_blank());
-    assert_eq!(effects, [Effect::Classify { generation: old + 1, text: String::new() }]);
+    assert_eq!(
+        effects,
+        [Effect::Classify { generation: old + 1, text: String::new() }, Effect::SaveDraft(None)]
+    );
     update(
         &mut m,
         Msg::Suggested { generation: old, suggestion: suggestion(Category::Billing, Priority::Low) },
@@ -333,9 +341,9 @@ fn the_status_picker_changes_the_selected_ticket() {
     assert_eq!((picker.ticket.id, picker.choice), (2, 0));
     key(&mut m, KeyCode::Down);
     let effects = key(&mut m, KeyCode::Enter);
-    assert_eq!(effects, [Effect::SetStatus { id: 2, status: Status::InProgress }]);
+    assert_eq!(effects, [Effect::SetStatus { id: 2, status: Status::InProgress, version: 1 }]);
     assert_eq!(m.overlay, None);
-    let effects = update(&mut m, Msg::StatusChanged(Ok(ticket(2, Status::InProgress))));
+    let effects = update(&mut m, Msg::Changed(Ok(ticket(2, Status::InProgress))));
     assert!(matches!(&effects[0], Effect::LoadList { reselect: Some(2), .. }));
 }
 

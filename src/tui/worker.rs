@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::model::StatsView;
 use super::msg::Msg;
-use crate::domain::{Filter, NewTicket, Page, Status, TicketEdit};
+use crate::domain::{Filter, NewTicket, Origins, Page, Status, TicketEdit};
 use crate::store::{Store, StoreError};
 
 /// Days in the stats sparkline.
@@ -21,12 +22,22 @@ pub const SPARKLINE_DAYS: u32 = 30;
 pub enum ReadJob {
     List { generation: u64, filter: Filter, page: Page, limit: usize, reselect: Option<i64> },
     Stats,
+    Detail(i64),
 }
 
 pub enum WriteJob {
-    Save(NewTicket),
-    SetStatus { id: i64, status: Status },
+    Save(NewTicket, Origins),
+    SetStatus { id: i64, status: Status, version: i64 },
+    Assign { id: i64, assignee: Option<String>, version: i64 },
+    Note { id: i64, text: String },
 }
+
+/// How often the reader asks SQLite whether another process committed.
+/// `PRAGMA data_version` costs microseconds, so this is free.
+const CHANGE_POLL: Duration = Duration::from_millis(200);
+
+/// How long a write waits for the lock before the app says it is waiting.
+const WRITE_PATIENCE: Duration = Duration::from_millis(500);
 
 /// The app's side of the reader: sending a list query interrupts an older one
 /// still running, so typing in search never queues behind a slow query.
@@ -85,15 +96,35 @@ fn read_loop(
     running: Arc<AtomicU64>,
     inbox: UnboundedSender<Msg>,
 ) {
-    while let Ok(first) = queue.recv() {
-        // Take everything waiting: only the newest list query and one stats
-        // refresh are worth running.
+    let mut seen_version = store.data_version().ok();
+    loop {
+        let first = match queue.recv_timeout(CHANGE_POLL) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Another connection committed since the last look: tell the app.
+                // (The app's own writer is another connection too, so its saves
+                // come back this way as well; a spare refresh costs little.)
+                let version = store.data_version().ok();
+                if version != seen_version {
+                    seen_version = version;
+                    if inbox.send(Msg::DatabaseChanged).is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        // Take everything waiting: only the newest list query, one stats
+        // refresh and one detail are worth running.
         let mut list = None;
         let mut stats = false;
+        let mut detail = None;
         for job in std::iter::once(first).chain(queue.try_iter()) {
             match job {
                 ReadJob::List { .. } => list = Some(job),
                 ReadJob::Stats => stats = true,
+                ReadJob::Detail(id) => detail = Some(id),
             }
         }
         if let Some(ReadJob::List { generation, filter, page, limit, reselect }) = list {
@@ -118,6 +149,12 @@ fn read_loop(
                 return;
             }
         }
+        if let Some(id) = detail {
+            let result = store.get(id).and_then(|t| Ok((t, store.history(id)?))).map_err(message);
+            if inbox.send(Msg::DetailLoaded { id, result }).is_err() {
+                return;
+            }
+        }
     }
 }
 
@@ -125,21 +162,32 @@ fn load_stats(store: &Store) -> Result<StatsView, StoreError> {
     Ok(StatsView { stats: store.stats()?, per_day: store.daily_counts(SPARKLINE_DAYS)? })
 }
 
-/// Opens the writer's connection and starts its thread.
+/// Opens the writer's connection and starts its thread. A change that finds
+/// the database locked (an import holding it) is kept and retried until it
+/// goes through; the app is told it is waiting. Nothing is dropped.
 pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
-    let mut store = Store::open(&path)?;
+    let mut store = Store::open_with_timeout(&path, WRITE_PATIENCE)?;
     let (jobs, queue) = mpsc::channel::<WriteJob>();
     let thread = thread::Builder::new()
         .name("db-writer".into())
         .spawn(move || {
             for job in queue {
-                let reply = match job {
-                    WriteJob::Save(ticket) => Msg::Saved(store.add(&ticket).map_err(message)),
-                    WriteJob::SetStatus { id, status } => {
-                        let edit = TicketEdit { status: Some(status), ..TicketEdit::default() };
-                        Msg::StatusChanged(store.edit(id, &edit).map_err(message))
+                let mut waited = false;
+                let reply = loop {
+                    match write(&mut store, &job) {
+                        Err(WriteFailed::Busy) => {
+                            if !waited && inbox.send(Msg::WriteBusy(true)).is_err() {
+                                return;
+                            }
+                            waited = true;
+                        }
+                        Err(WriteFailed::Refused(message)) => break reply_for(&job, Err(message)),
+                        Ok(reply) => break reply,
                     }
                 };
+                if waited && inbox.send(Msg::WriteBusy(false)).is_err() {
+                    return;
+                }
                 if inbox.send(reply).is_err() {
                     return;
                 }
@@ -147,4 +195,38 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
         })
         .map_err(|e| StoreError::Io { path, source: e })?;
     Ok(Writer { jobs, thread })
+}
+
+enum WriteFailed {
+    /// The lock is still held after [`WRITE_PATIENCE`]: try again.
+    Busy,
+    Refused(String),
+}
+
+fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
+    let fail = |e: StoreError| match e {
+        StoreError::Busy { .. } => WriteFailed::Busy,
+        other => WriteFailed::Refused(message(other)),
+    };
+    Ok(match job {
+        WriteJob::Save(ticket, origins) => Msg::Saved(Ok(store.add(ticket, *origins).map_err(fail)?)),
+        WriteJob::SetStatus { id, status, version } => {
+            let edit = TicketEdit { status: Some(*status), ..TicketEdit::default() };
+            Msg::Changed(Ok(store.edit(*id, &edit, Some(*version)).map_err(fail)?))
+        }
+        WriteJob::Assign { id, assignee, version } => {
+            Msg::Changed(Ok(store.assign(*id, assignee.as_deref(), Some(*version)).map_err(fail)?))
+        }
+        WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text).map_err(fail)?)),
+    })
+}
+
+/// The message that reports a refused job.
+fn reply_for(job: &WriteJob, refused: Result<std::convert::Infallible, String>) -> Msg {
+    let Err(message) = refused;
+    match job {
+        WriteJob::Save(..) => Msg::Saved(Err(message)),
+        WriteJob::SetStatus { .. } | WriteJob::Assign { .. } => Msg::Changed(Err(message)),
+        WriteJob::Note { .. } => Msg::Noted(Err(message)),
+    }
 }

@@ -13,7 +13,7 @@ use super::theme::{self, Theme};
 use super::{fit, overlay_block};
 use crate::domain::text::{sanitize, sanitize_line};
 use crate::domain::timestamp;
-use crate::tui::model::Detail;
+use crate::tui::model::{Detail, Loading};
 
 const MAX_WIDTH: u16 = 100;
 const TAB: &str = "    ";
@@ -26,7 +26,17 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     // Inside the double border and the padding.
     let cells = usize::from(width.saturating_sub(4));
     let ticket = &detail.ticket;
-    let description = sanitize(&ticket.description).replace('\t', TAB);
+    // The description, then the history and notes below it, one scroll.
+    let history = match &detail.history {
+        Loading::Ready(events) => crate::output::view::history_lines(events).join("\n"),
+        Loading::Failed(message) => format!("history unavailable: {}", sanitize_line(message)),
+        Loading::Idle | Loading::Loading => "loading…".to_owned(),
+    };
+    let description = format!(
+        "{}\n\nHistory (N adds a note)\n{}",
+        sanitize(&ticket.description).replace('\t', TAB),
+        sanitize(&history).replace('\t', TAB)
+    );
 
     let title = Line::from(vec![
         Span::styled(format!("#{} ", ticket.id), theme.accent()),
@@ -45,7 +55,8 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
 
     let mut block = overlay_block(format!(" Ticket #{} ", ticket.id), theme);
     let inner = block.inner(area);
-    let text_rows = usize::from(inner.height).saturating_sub(header_rows);
+    let note_rows = usize::from(detail.note.is_some());
+    let text_rows = usize::from(inner.height).saturating_sub(header_rows + note_rows);
     let scroll = usize::from(detail.scroll).min(total_rows.saturating_sub(text_rows));
     let more_below = scroll + text_rows < total_rows;
     let hint = match (scroll > 0, more_below) {
@@ -80,6 +91,17 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
         .wrap(Wrap { trim: false })
         .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
         .render(body, buf);
+    if let Some(note) = &detail.note {
+        // The end of the note, so what is being typed stays in view.
+        let safe = sanitize_line(note);
+        let shown = fit::truncate_left(&safe, cells.saturating_sub(8)).into_owned();
+        let line = Line::from(vec![
+            Span::styled("Note: ", theme.accent()),
+            Span::raw(shown),
+            Span::styled("▏", theme.key()),
+        ]);
+        fit::put(buf, take(1), &line);
+    }
 }
 
 /// Status, priority and category; then when it was created and updated
@@ -94,6 +116,11 @@ fn meta_lines(detail: &Detail, now: OffsetDateTime, cells: usize, theme: Theme) 
         Span::styled(theme::priority_text(ticket.priority), theme.priority(ticket.priority)),
         label(" · category "),
         Span::styled(ticket.category.as_str(), theme.category()),
+        label(" · assignee "),
+        Span::raw(
+            ticket.assignee.as_deref().map_or_else(|| "nobody".to_owned(), |a| sanitize_line(a).into_owned()),
+        ),
+        Span::styled(format!(" · v{}", ticket.version), theme.dim()),
     ]);
     let created = format!("created {}", when(&ticket.created_at, now));
     let updated = format!("updated {}", when(&ticket.updated_at, now));

@@ -81,6 +81,9 @@ fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, t
     if model.form.saving {
         left.push(("saving…".to_owned(), theme.accent()));
     }
+    if model.busy {
+        left.push(("busy: import running — your change is queued".to_owned(), theme.accent()));
+    }
     // The notice wins the space; the classifier state gets the rest.
     let room = width.saturating_sub(notice_width + 2);
     let mut spans = vec![Span::raw(" ")];

@@ -90,6 +90,9 @@ fn chips(model: &Model) -> Vec<String> {
     if let Some(status) = list.status {
         chips.push(format!("status: {status}"));
     }
+    if list.mine {
+        chips.push("mine".to_owned());
+    }
     let search = list.search.trim();
     if !search.is_empty() {
         chips.push(format!("search: {}", fit::truncate(&sanitize_line(search), MAX_SEARCH)));

@@ -1,0 +1,31 @@
+//! `db check`, `db backup FILE`, `db path`.
+
+use anyhow::{Result, bail};
+use std::io::Write;
+
+use super::{shown, stdout};
+use crate::cli::DbCommand;
+use crate::store::Store;
+
+pub fn db(store: &Store, command: &DbCommand) -> Result<()> {
+    let mut out = stdout();
+    match command {
+        DbCommand::Path => writeln!(out, "{}", shown(store.path()))?,
+        DbCommand::Backup { file } => {
+            let size = store.backup(file)?;
+            writeln!(out, "Backed up {} to {} ({size} bytes)", shown(store.path()), shown(file))?;
+        }
+        DbCommand::Check => {
+            let report = store.check()?;
+            if !report.ok() {
+                for problem in &report.problems {
+                    writeln!(out, "{}", crate::domain::text::sanitize_line(problem))?;
+                }
+                out.flush()?;
+                bail!("{} is damaged: {} problem(s) found", shown(store.path()), report.problems.len());
+            }
+            writeln!(out, "ok: {} passed every check", shown(store.path()))?;
+        }
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,106 @@
+//! The history of a ticket: who changed what, when, and where the value came from.
+
+use serde::Serialize;
+
+/// What an event changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventField {
+    Created,
+    Title,
+    Description,
+    Category,
+    Priority,
+    Status,
+    Assignee,
+    Note,
+}
+
+impl EventField {
+    pub const ALL: [EventField; 8] = [
+        EventField::Created,
+        EventField::Title,
+        EventField::Description,
+        EventField::Category,
+        EventField::Priority,
+        EventField::Status,
+        EventField::Assignee,
+        EventField::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventField::Created => "created",
+            EventField::Title => "title",
+            EventField::Description => "description",
+            EventField::Category => "category",
+            EventField::Priority => "priority",
+            EventField::Status => "status",
+            EventField::Assignee => "assignee",
+            EventField::Note => "note",
+        }
+    }
+}
+
+/// Where a new value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum EventSource {
+    #[serde(rename = "person")]
+    Person,
+    #[serde(rename = "claude")]
+    Claude,
+    #[serde(rename = "local")]
+    Local,
+    #[serde(rename = "claude-cached")]
+    ClaudeCached,
+    #[serde(rename = "local-cached")]
+    LocalCached,
+    #[serde(rename = "import")]
+    Import,
+}
+
+impl EventSource {
+    pub const ALL: [EventSource; 6] = [
+        EventSource::Person,
+        EventSource::Claude,
+        EventSource::Local,
+        EventSource::ClaudeCached,
+        EventSource::LocalCached,
+        EventSource::Import,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Person => "person",
+            EventSource::Claude => "claude",
+            EventSource::Local => "local",
+            EventSource::ClaudeCached => "claude-cached",
+            EventSource::LocalCached => "local-cached",
+            EventSource::Import => "import",
+        }
+    }
+}
+
+/// One row of `ticket_events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub at: String,
+    pub actor: String,
+    pub field: EventField,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: EventSource,
+}
+
+/// Where the category and priority of a new ticket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origins {
+    pub category: EventSource,
+    pub priority: EventSource,
+}
+
+impl Origins {
+    pub const PERSON: Origins = Origins { category: EventSource::Person, priority: EventSource::Person };
+}

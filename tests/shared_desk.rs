@@ -1,0 +1,154 @@
+//! One database, many agents: versions, conflicts, assignment, notes,
+//! history and the operations commands, through the real binary.
+
+mod common;
+
+use common::Desk;
+use serde_json::Value;
+
+fn me() -> String {
+    ticketdesk::actor::current()
+}
+
+#[test]
+fn every_change_bumps_the_version_once() {
+    let desk = Desk::new();
+    let id = desk.add("Printer", "jammed", "technical", "low").to_string();
+    assert_eq!(desk.json(&["show", &id])["version"], 1);
+    assert_eq!(desk.json(&["show", &id])["assignee"], Value::Null);
+    assert_eq!(desk.json(&["status", &id, "in_progress"])["version"], 2);
+    let edited = desk.json(&["edit", &id, "--title", "Printer on fire", "--priority", "critical"]);
+    assert_eq!(edited["version"], 3, "two fields, one change");
+    // A change to the same value is no change.
+    assert_eq!(desk.json(&["status", &id, "in_progress"])["version"], 3);
+    // A reporting tool's raw UPDATE is counted too.
+    desk.conn().execute("UPDATE tickets SET status = 'closed' WHERE id = ?1", [&id]).unwrap();
+    assert_eq!(desk.json(&["show", &id])["version"], 4);
+}
+
+#[test]
+fn two_stale_writers_one_wins_and_the_other_is_told() {
+    let desk = Desk::new();
+    let id = desk.add("Refund", "charged twice", "billing", "high").to_string();
+    let seen = desk.json(&["show", &id])["version"].as_i64().unwrap().to_string();
+    let first = desk.json(&["status", &id, "resolved", "--if-version", &seen]);
+    assert_eq!(first["status"], "resolved");
+    let before = desk.dump();
+    let stderr = desk.fails(&["status", &id, "closed", "--if-version", &seen], 1);
+    assert!(stderr.contains(&format!("#{id} was changed by {}", me())), "{stderr}");
+    assert!(stderr.contains("s ago"), "{stderr}");
+    assert_eq!(desk.dump(), before, "the stale write changed nothing");
+    assert_eq!(desk.json(&["show", &id])["status"], "resolved");
+    // Without --if-version a one-shot command reads and writes in one transaction.
+    assert_eq!(desk.json(&["status", &id, "closed"])["status"], "closed");
+    desk.fails(&["assign", &id, "bob", "--if-version", &seen], 1);
+    desk.fails(&["edit", &id, "--title", "x", "--if-version", &seen], 1);
+}
+
+#[test]
+fn assignment_take_and_the_assignee_filter() {
+    let desk = Desk::new();
+    let a = desk.add("A", "d", "billing", "low").to_string();
+    let b = desk.add("B", "d", "billing", "low").to_string();
+    desk.add("C", "d", "billing", "low");
+    assert_eq!(desk.json(&["assign", &a, "bob"])["assignee"], "bob");
+    assert_eq!(desk.json(&["take", &b])["assignee"], me());
+    let titles = |who: &str| -> Vec<String> {
+        desk.json(&["list", "--assignee", who])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles("bob"), ["A"]);
+    assert_eq!(titles("me"), ["B"]);
+    assert_eq!(titles("none"), ["C"]);
+    assert_eq!(desk.json(&["assign", &a, "--none"])["assignee"], Value::Null);
+    assert_eq!(titles("none"), ["C", "A"]);
+    let human = desk.ok(&["list"]);
+    assert!(human.contains("ASSIGNEE") && human.contains(&me()), "{human}");
+    desk.fails(&["assign", &a, "not a name"], 2);
+    desk.fails(&["assign", &a], 2);
+    desk.fails(&["list", "--assignee", "bad name"], 2);
+}
+
+#[test]
+fn history_records_who_what_and_where_values_came_from() {
+    let desk = Desk::new();
+    // Category and priority from the offline model, the rest by hand.
+    let added = desk.json(&["add", "--title", "Refund", "--description", "charged twice, refund please"]);
+    let id = added["id"].as_i64().unwrap().to_string();
+    desk.ok(&["status", &id, "in_progress"]);
+    desk.ok(&["take", &id]);
+    desk.ok(&["note", &id, "Called the customer; refund queued"]);
+    let history = desk.json(&["history", &id]);
+    let rows = history.as_array().unwrap();
+    let keys: Vec<&str> = rows[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "ticket_id", "at", "actor", "field", "old_value", "new_value", "source"]);
+    let fields: Vec<(&str, &str)> =
+        rows.iter().map(|r| (r["field"].as_str().unwrap(), r["source"].as_str().unwrap())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("created", "person"),
+            ("category", "local"),
+            ("priority", "local"),
+            ("status", "person"),
+            ("assignee", "person"),
+            ("note", "person"),
+        ]
+    );
+    assert!(rows.iter().all(|r| r["actor"] == me()));
+    assert_eq!(rows[3]["old_value"], "open");
+    assert_eq!(rows[3]["new_value"], "in_progress");
+    assert_eq!(rows[5]["new_value"], "Called the customer; refund queued");
+    let human = desk.ok(&["history", &id]);
+    assert!(human.contains("status open → in_progress") && human.contains("(local)"), "{human}");
+    // Notes are append-only, and blank ones are refused.
+    desk.fails(&["note", &id, "   "], 2);
+    let err = desk.conn().execute("UPDATE ticket_events SET new_value = 'rewritten'", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    desk.fails(&["history", "999"], 1);
+}
+
+#[test]
+fn imports_start_every_history() {
+    let desk = Desk::new();
+    let file = desk.write_file(
+        "in.jsonl",
+        &[common::jsonl("one", "d", "billing", "low"), common::jsonl("two", "d", "account", "high")]
+            .join("\n"),
+    );
+    desk.ok(&["import", file.to_str().unwrap()]);
+    for id in ["1", "2"] {
+        let history = desk.json(&["history", id]);
+        assert_eq!(history[0]["field"], "created");
+        assert_eq!(history[0]["source"], "import");
+    }
+}
+
+#[test]
+fn db_path_check_and_backup() {
+    let desk = Desk::new();
+    desk.add("kept", "d", "billing", "low");
+    assert_eq!(desk.ok(&["db", "path"]).trim(), desk.db.to_str().unwrap());
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+    let copy = desk.dir.path().join("backup.db");
+    desk.ok(&["db", "backup", copy.to_str().unwrap()]);
+    let restored = assert_cmd::Command::cargo_bin("ticketdesk")
+        .unwrap()
+        .arg("--db")
+        .arg(&copy)
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    let list: Value = serde_json::from_slice(&restored.stdout).unwrap();
+    assert_eq!(list[0]["title"], "kept");
+
+    // A damaged totals row is found and reported with a non-zero exit.
+    desk.conn().execute("UPDATE ticket_counts SET n = n + 5 WHERE category = 'billing' AND priority = 'low' AND status = 'open'", []).unwrap();
+    let out = desk.cmd().args(["db", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("running totals"));
+}
