@@ -62,7 +62,6 @@ fn main() {
 
 fn run() -> Result<()> {
     let started = Instant::now();
-    let load_at_start = load_average();
     if !Path::new(BIN).is_file() {
         bail!("the release binary {BIN} is missing; build it with `cargo build --release`");
     }
@@ -82,6 +81,7 @@ fn run() -> Result<()> {
         Some(build_desk(&data_dir, SMALL_ROWS).context("cannot prepare the 10,000-row database")?)
     };
 
+    let load_at_start = load_average();
     let home = tempfile::Builder::new().prefix("ticketdesk-tui-bench").tempdir()?;
     let big_runs = measure_desk(&big, rows, home.path(), &target)?;
     let small_runs = match &small {
@@ -159,8 +159,8 @@ pub struct RunResult {
     pub rows_loaded: Duration,
     /// Bytes written from start until the screen settled.
     pub startup_bytes: usize,
-    /// (query so far, latency, bytes) for each key typed in the search box.
-    pub search: Vec<(String, Duration, usize)>,
+    /// Each key typed in the search box.
+    pub search: Vec<SearchKey>,
     /// Output that came after a search key's redraw had seemed to end.
     pub search_late_bytes: usize,
     /// (action, bytes written in response).
@@ -171,6 +171,19 @@ pub struct RunResult {
     pub exit: Exit,
     /// The output of each step, for the trace file.
     pub trace: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Clone)]
+pub struct SearchKey {
+    /// The query once the key is in.
+    pub query: String,
+    /// From sending the key to its first output (the box redrawn at once).
+    pub first: Duration,
+    /// From sending the key to the end of the redraw that shows the results.
+    pub latency: Duration,
+    pub bytes: usize,
+    /// Output chunks in the response.
+    pub chunks: usize,
 }
 
 #[derive(Clone, Default)]
@@ -200,7 +213,7 @@ fn measure_desk(db: &Path, rows: usize, home: &Path, target: &Path) -> Result<Ve
         let label = if run == 0 { "warm-up".to_owned() } else { format!("run {run}/{RUNS}") };
         let result =
             session(db, home).with_context(|| format!("{} rows, {label}", report::thousands(rows)))?;
-        let search: Vec<Duration> = result.search.iter().map(|s| s.1).collect();
+        let search: Vec<Duration> = result.search.iter().map(|s| s.latency).collect();
         eprintln!(
             "[tui] {} rows, {label:>8}: first frame {}, rows {}, search p50 {} max {}, j {} B, PgDn {} B, \
              idle {} B, VmHWM {}, exit {:?} in {}",
@@ -294,8 +307,14 @@ fn session(db: &Path, home: &Path) -> Result<RunResult> {
             s.settle(SETTLE_QUIET, WAIT)?;
             let late = s.bytes_since(late_mark);
             r.search_late_bytes += late.len();
-            r.search.push((query.to_owned(), latency, resp.bytes));
-            r.trace.push((format!("search key {query:?}: {}", report::millis(latency)), resp.output));
+            r.search.push(SearchKey {
+                query: query.to_owned(),
+                first: resp.chunks.first().map_or(latency, |c| c.0),
+                latency,
+                bytes: resp.bytes,
+                chunks: resp.chunks.len(),
+            });
+            r.trace.push((format!("search key {query:?}{}", timings(&resp)), resp.output));
             if !late.is_empty() {
                 r.trace.push((format!("late output after search key {query:?}"), late));
             }
@@ -359,8 +378,15 @@ fn step(
     let mark = s.mark();
     let sent = s.send(keys)?;
     let resp = s.respond(mark, sent, quiet, WAIT, done).with_context(|| format!("after {name}"))?;
-    r.trace.push((name.to_owned(), resp.output.clone()));
+    r.trace.push((format!("{name}{}", timings(&resp)), resp.output.clone()));
     Ok(resp)
+}
+
+/// When the chunks of a response arrived, for the trace.
+fn timings(resp: &Response) -> String {
+    let chunks: Vec<String> =
+        resp.chunks.iter().map(|(at, n)| format!("+{} {n} B", report::millis(*at))).collect();
+    if chunks.is_empty() { String::new() } else { format!(": chunks {}", chunks.join(", ")) }
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -54,6 +54,8 @@ pub struct Response {
     /// From sending to the last chunk before the quiet window (none: no output).
     pub latency: Option<Duration>,
     pub bytes: usize,
+    /// When each chunk arrived (from sending) and its size.
+    pub chunks: Vec<(Duration, usize)>,
     /// The chunks, in order (for the trace).
     pub output: Vec<u8>,
 }
@@ -229,11 +231,15 @@ impl Session {
             let now = Instant::now();
             let quiet_since = last.unwrap_or(since).max(since);
             if done(&self.screen) && now >= quiet_since + quiet {
-                let bytes: Vec<u8> =
-                    output.chunks[mark..].iter().flat_map(|c| c.bytes.iter().copied()).collect();
+                let chunks = &output.chunks[mark..];
+                let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.bytes.iter().copied()).collect();
                 return Ok(Response {
                     latency: last.map(|at| at.saturating_duration_since(since)),
                     bytes: bytes.len(),
+                    chunks: chunks
+                        .iter()
+                        .map(|c| (c.at.saturating_duration_since(since), c.bytes.len()))
+                        .collect(),
                     output: bytes,
                 });
             }

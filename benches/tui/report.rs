@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::{ACTIONS, COLS, EXIT_WITHIN, IDLE, KEY_QUIET, LINES, RUNS, RunResult, SETTLE_QUIET};
+use crate::{ACTIONS, COLS, EXIT_WITHIN, IDLE, KEY_QUIET, LINES, RUNS, RunResult, SETTLE_QUIET, SearchKey};
 
 /// First frame and each search key's redraw within this.
 const LATENCY_GOAL: Duration = Duration::from_millis(50);
@@ -94,11 +94,11 @@ fn rows_for(runs: &[RunResult], rows: usize) -> Vec<Row> {
         None,
     ));
 
-    let keys: Vec<&(String, Duration, usize)> = runs.iter().flat_map(|r| &r.search).collect();
-    let all: Vec<Duration> = keys.iter().map(|k| k.1).collect();
+    let keys: Vec<&SearchKey> = runs.iter().flat_map(|r| &r.search).collect();
+    let all: Vec<Duration> = keys.iter().map(|k| k.latency).collect();
     let typed: Vec<String> = runs.first().map_or_else(Vec::new, |r| {
         let mut words: Vec<String> = Vec::new();
-        for (query, _, _) in &r.search {
+        for SearchKey { query, .. } in &r.search {
             match words.last_mut() {
                 Some(last) if query.starts_with(last.as_str()) && query.len() == last.len() + 1 => {
                     *last = query.clone()
@@ -124,11 +124,20 @@ fn rows_for(runs: &[RunResult], rows: usize) -> Vec<Row> {
     for word in &typed {
         for end in 1..=word.len() {
             let query = &word[..end];
-            let samples: Vec<Duration> = keys.iter().filter(|k| k.0 == query).map(|k| k.1).collect();
-            let bytes: Vec<usize> = keys.iter().filter(|k| k.0 == query).map(|k| k.2).collect();
+            let these: Vec<&&SearchKey> = keys.iter().filter(|k| k.query == query).collect();
+            let latency: Vec<Duration> = these.iter().map(|k| k.latency).collect();
+            let first: Vec<Duration> = these.iter().map(|k| k.first).collect();
+            let bytes: Vec<usize> = these.iter().map(|k| k.bytes).collect();
+            let chunks: Vec<usize> = these.iter().map(|k| k.chunks).collect();
             table.push(row(
-                format!("… typing \"{query}\": latency; bytes"),
-                format!("{}; {}", timing(&samples), byte_counts(&bytes)),
+                format!("… typing \"{query}\": redrawn; first output; bytes; chunks"),
+                format!(
+                    "{}; {}; {}; {}",
+                    timing(&latency),
+                    millis(median(&first)),
+                    byte_counts(&bytes),
+                    byte_counts(&chunks).trim_end_matches(" B")
+                ),
                 "report only",
                 None,
             ));
@@ -254,32 +263,41 @@ pub fn render(notes: &Notes, big: &[RunResult], small: &[RunResult]) -> String {
         out += &markdown(&small_table);
     }
 
-    let mut evidence = String::new();
-    for (label, runs) in [(notes.rows, big), (notes.small_rows, small)] {
+    // The same finding in many runs is listed once, with where it was seen.
+    let mut findings: Vec<(String, Vec<String>)> = Vec::new();
+    let sets: &[(usize, &[RunResult])] = if notes.rows == notes.small_rows {
+        &[(notes.rows, big)]
+    } else {
+        &[(notes.rows, big), (notes.small_rows, small)]
+    };
+    for (rows, runs) in sets {
         for (i, r) in runs.iter().enumerate() {
+            let mut found = Vec::new();
             if r.idle_bytes > 0 {
-                let _ = writeln!(
-                    evidence,
-                    "- {} tickets, run {}: {} B while idle: `{}`",
-                    thousands(label),
-                    i + 1,
+                found.push(format!(
+                    "{} B written while idle: `{}`",
                     r.idle_bytes,
                     escape(&r.idle_output, 400)
-                );
+                ));
             }
             if !r.exit.trailing.is_empty() {
-                let _ = writeln!(
-                    evidence,
-                    "- {} tickets, run {}: after leaving the alternate screen the app wrote `{}`",
-                    thousands(label),
-                    i + 1,
+                found.push(format!(
+                    "after leaving the alternate screen the app wrote `{}`",
                     escape(&r.exit.trailing, 200)
-                );
+                ));
+            }
+            for text in found {
+                let at = format!("{} tickets run {}", thousands(*rows), i + 1);
+                match findings.iter_mut().find(|(t, _)| *t == text) {
+                    Some((_, seen)) => seen.push(at),
+                    None => findings.push((text, vec![at])),
+                }
             }
         }
-        if notes.rows == notes.small_rows {
-            break;
-        }
+    }
+    let mut evidence = String::new();
+    for (text, seen) in findings {
+        let _ = writeln!(evidence, "- {text} ({})", seen.join(", "));
     }
     if !evidence.is_empty() {
         out += "\n## Evidence\n\n";

@@ -54,7 +54,9 @@ fn install_panic_hook(inbox: UnboundedSender<Msg>) {
         let forwarded = !on_main
             && PANIC_INBOX.get().is_some_and(|slot| {
                 let inbox = slot.lock().unwrap_or_else(PoisonError::into_inner);
-                inbox.as_ref().is_some_and(|tx| tx.send(Msg::Fatal(format!("internal error: {info}"))).is_ok())
+                inbox
+                    .as_ref()
+                    .is_some_and(|tx| tx.send(Msg::Fatal(format!("internal error: {info}"))).is_ok())
             });
         if !forwarded {
             ratatui::restore();

@@ -464,7 +464,7 @@ fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Vec<Effect> {
                     let text = classification_text(form);
                     form.suggesting =
                         if text.trim().is_empty() { Suggesting::Idle } else { Suggesting::Thinking };
-                    vec![Effect::Classify { generation: form.generation, text }]
+                    vec![Effect::Classify { generation: form.generation, text }, save_draft(form)]
                 }
                 Field::Category | Field::Priority => vec![],
             }

@@ -127,8 +127,14 @@ fn description_edits_ask_for_a_suggestion_with_a_new_generation() {
     typed(&mut m, "Refund");
     key(&mut m, KeyCode::Tab);
     let effects = typed(&mut m, "ab");
+    let drafts: Vec<&Effect> = effects.iter().filter(|e| matches!(e, Effect::SaveDraft(_))).collect();
+    assert!(
+        matches!(drafts.last(), Some(Effect::SaveDraft(Some(d))) if d.description == "ab" && d.title == "Refund"),
+        "every edit keeps the draft: {drafts:?}"
+    );
     let generations: Vec<u64> = effects
         .iter()
+        .filter(|e| !matches!(e, Effect::SaveDraft(_)))
         .map(|e| match e {
             Effect::Classify { generation, text } => {
                 assert!(text.starts_with("Refund\n\n"), "{text:?}");

@@ -1,0 +1,210 @@
+//! Many agents at once, and writers killed at any moment: nothing fails,
+//! nothing is lost, nothing is half-applied.
+
+mod common;
+
+use common::{Desk, jsonl};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("ticketdesk")
+}
+
+fn count(desk: &Desk, sql: &str) -> i64 {
+    desk.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn check_ok(desk: &Desk) {
+    let out = desk.cmd().args(["db", "check"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "db check: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// 16 processes at once, each 100 writes: 25 adds, then a status change, an
+/// assignment and a note on each of its tickets.
+#[test]
+fn sixteen_processes_writing_at_once_lose_nothing() {
+    const AGENTS: usize = 16;
+    const ADDS: usize = 25;
+    let desk = Desk::new();
+    desk.ok(&["stats"]); // create the file once, as the host's set-up would
+    let db = desk.db.clone();
+    let started = Instant::now();
+    let workers: Vec<_> = (0..AGENTS)
+        .map(|agent| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let run = |args: &[&str]| -> (bool, Duration, String) {
+                    let begun = Instant::now();
+                    let out = Command::new(bin()).arg("--db").arg(&db).args(args).output().unwrap();
+                    (out.status.success(), begun.elapsed(), String::from_utf8_lossy(&out.stderr).into_owned())
+                };
+                let mut failures = Vec::new();
+                let mut latencies = Vec::new();
+                let mut ids = Vec::new();
+                for n in 0..ADDS {
+                    let title = format!("agent {agent} ticket {n}");
+                    let begun = Instant::now();
+                    let out = Command::new(bin())
+                        .arg("--db")
+                        .arg(&db)
+                        .args([
+                            "add",
+                            "--title",
+                            &title,
+                            "--description",
+                            "d",
+                            "--category",
+                            "billing",
+                            "--priority",
+                            "low",
+                            "--json",
+                        ])
+                        .output()
+                        .unwrap();
+                    latencies.push(begun.elapsed());
+                    if out.status.success() {
+                        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                        ids.push(v["id"].as_i64().unwrap().to_string());
+                    } else {
+                        failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+                    }
+                }
+                let owner = format!("agent{agent}");
+                for id in &ids {
+                    for args in [
+                        vec!["status", id.as_str(), "in_progress"],
+                        vec!["assign", id.as_str(), owner.as_str()],
+                        vec!["note", id.as_str(), "looked at it"],
+                    ] {
+                        let (ok, took, stderr) = run(&args);
+                        latencies.push(took);
+                        if !ok {
+                            failures.push(stderr);
+                        }
+                    }
+                }
+                (failures, latencies)
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        let (f, l) = worker.join().unwrap();
+        failures.extend(f);
+        latencies.extend(l);
+    }
+    let elapsed = started.elapsed();
+    assert!(failures.is_empty(), "{} writes failed, first: {}", failures.len(), failures[0]);
+    let writes = AGENTS * ADDS * 4;
+    assert_eq!(latencies.len(), writes);
+    let tickets = (AGENTS * ADDS) as i64;
+    assert_eq!(count(&desk, "SELECT count(*) FROM tickets"), tickets);
+    assert_eq!(
+        count(
+            &desk,
+            "SELECT count(*) FROM tickets WHERE status = 'in_progress' AND assignee LIKE 'agent%' AND version = 3"
+        ),
+        tickets
+    );
+    assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events"), tickets * 6);
+    assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'note'"), tickets);
+    check_ok(&desk);
+    latencies.sort();
+    eprintln!(
+        "{writes} writes by {AGENTS} processes in {:.1}s ({:.0}/s); per command p50 {:?} p99 {:?} max {:?}",
+        elapsed.as_secs_f64(),
+        writes as f64 / elapsed.as_secs_f64(),
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() * 99 / 100],
+        latencies[latencies.len() - 1]
+    );
+}
+
+/// Kills an import at different moments: each time the database passes its
+/// checks and holds either none or all of the file.
+#[test]
+fn kill_9_during_an_import_leaves_all_or_nothing() {
+    const ROWS: i64 = 20_000;
+    let desk = Desk::new();
+    desk.add("before", "d", "general", "low");
+    let lines: Vec<String> = (0..ROWS)
+        .map(|i| jsonl(&format!("row {i}"), &format!("imported description {i}"), "technical", "medium"))
+        .collect();
+    let file = desk.write_file("big.jsonl", &lines.join("\n"));
+    let mut expected = 1;
+    for delay_ms in [30u64, 120, 250, 400, 700] {
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(&desk.db)
+            .args(["import", file.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The point of the test is an arbitrary moment, so a timer picks it.
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok();
+        let status = child.wait().unwrap();
+        let total = count(&desk, "SELECT count(*) FROM tickets");
+        assert!(total == expected || total == expected + ROWS, "after {delay_ms} ms: {total} tickets");
+        if total == expected + ROWS {
+            expected = total;
+        } else {
+            assert!(!finished || !status.success(), "an import that finished well left nothing");
+        }
+        check_ok(&desk);
+        assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), expected);
+        let indexed = count(&desk, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'imported'");
+        assert_eq!(indexed, expected - 1, "the search index holds exactly the committed rows");
+    }
+}
+
+/// Kills writers in the middle of bursts: every ticket that exists was
+/// written whole, with its history; nothing else.
+#[test]
+fn kill_9_during_bursts_of_writes_leaves_no_half_changes() {
+    let desk = Desk::new();
+    desk.ok(&["stats"]);
+    for round in 0..4u64 {
+        let children: Vec<_> = (0..8)
+            .map(|i| {
+                Command::new("sh")
+                    .arg("-c")
+                    .arg(format!(
+                        "for n in $(seq 1 40); do '{}' --db '{}' add --title \"burst {round}-{i}-$n\" --description d --category account --priority high >/dev/null 2>&1 || exit 1; done",
+                        bin().display(),
+                        desk.db.display()
+                    ))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(150 + 100 * round));
+        // Kill the shells' whole process groups' children: every ticketdesk still running.
+        let _ = Command::new("pkill")
+            .args(["-9", "-f", &format!("{} add --title burst {round}-", desk.db.display())])
+            .status();
+        let _ = Command::new("pkill").args(["-9", "-f", &format!("--db {} add", desk.db.display())]).status();
+        for mut child in children {
+            child.kill().ok();
+            child.wait().ok();
+        }
+        let _ = Command::new("pkill").args(["-9", "-f", &format!("--db {} add", desk.db.display())]).status();
+        check_ok(&desk);
+        let tickets = count(&desk, "SELECT count(*) FROM tickets");
+        assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), tickets);
+        assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events"), tickets * 3, "each add is whole");
+        assert_eq!(desk.json(&["stats"])["total_tickets"], tickets);
+    }
+    assert!(count(&desk, "SELECT count(*) FROM tickets") > 0, "some writes got through");
+}
