@@ -15,14 +15,9 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Seconds a write waits for another process's write lock before giving up
-    #[arg(
-        long,
-        global = true,
-        env = "TICKETDESK_BUSY_TIMEOUT",
-        value_name = "SECONDS",
-        default_value_t = 10
-    )]
-    pub busy_timeout: u64,
+    /// [default: busy_timeout_secs from the config, 10]
+    #[arg(long, global = true, env = "TICKETDESK_BUSY_TIMEOUT", value_name = "SECONDS")]
+    pub busy_timeout: Option<u64>,
 
     /// Who suggests categories and priorities (overrides the config file)
     #[arg(long, global = true, value_enum)]

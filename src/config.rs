@@ -90,6 +90,7 @@ impl Default for LocalConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub db: Option<PathBuf>,
+    pub busy_timeout_secs: u64,
     pub classifier: ClassifierMode,
     pub debounce_ms: u64,
     pub redact: bool,
@@ -101,6 +102,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             db: None,
+            busy_timeout_secs: 10,
             classifier: ClassifierMode::Claude,
             debounce_ms: 700,
             redact: true,

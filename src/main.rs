@@ -65,7 +65,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let path = db_path(&config)?;
         return ticketdesk::tui::app::run(config, path);
     };
-    let mut store = Store::open_with_timeout(&db_path(&config)?, Duration::from_secs(cli.busy_timeout))?;
+    let mut store = Store::open_with_timeout(
+        &db_path(&config)?,
+        Duration::from_secs(cli.busy_timeout.unwrap_or(config.busy_timeout_secs)),
+    )?;
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, args),

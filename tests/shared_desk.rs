@@ -152,3 +152,42 @@ fn db_path_check_and_backup() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("running totals"));
 }
+
+#[test]
+fn a_new_database_in_a_team_folder_is_group_writable_with_its_wal_and_shm() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    let team = desk.dir.path().join("support");
+    std::fs::create_dir(&team).unwrap();
+    std::fs::set_permissions(&team, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    let db = team.join("tickets.db");
+    let run = |db: &std::path::Path, args: &[&str]| {
+        assert_cmd::Command::cargo_bin("ticketdesk")
+            .unwrap()
+            .arg("--db")
+            .arg(db)
+            .env("HOME", desk.dir.path())
+            .env("TICKETDESK_HOST_CONFIG", desk.dir.path().join("none.toml"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(
+        &db,
+        &["add", "--title", "t", "--description", "d", "--category", "billing", "--priority", "low"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&db) & 0o060, 0o060, "group read-write: {:o}", mode(&db));
+    // Another agent's connection brings the WAL and shared-memory files back.
+    let agent = rusqlite::Connection::open(&db).unwrap();
+    agent.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0)).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let side = team.join(format!("tickets.db{suffix}"));
+        assert_eq!(mode(&side) & 0o060, 0o060, "{suffix}: {:o}", mode(&side));
+    }
+    // In a private folder nothing is opened up.
+    let private = desk.dir.path().join("mine.db");
+    assert!(run(&private, &["stats"]).status.success());
+    assert_eq!(mode(&private) & 0o020, 0, "{:o}", mode(&private));
+}

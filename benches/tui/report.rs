@@ -60,18 +60,21 @@ fn timing(samples: &[Duration]) -> String {
 
 /// A byte count over runs: the median, with the range when they differ.
 fn byte_counts(samples: &[usize]) -> String {
+    counts(samples, " B")
+}
+
+/// Counts over samples: the median, with the range when they differ.
+fn counts(samples: &[usize], unit: &str) -> String {
     let mut sorted = samples.to_vec();
     sorted.sort_unstable();
     match (sorted.first(), sorted.last()) {
-        (Some(min), Some(max)) if min == max => format!("{} B", thousands(*min)),
-        (Some(min), Some(max)) => {
-            format!(
-                "{} B (runs: {}–{})",
-                thousands(sorted[sorted.len() / 2]),
-                thousands(*min),
-                thousands(*max)
-            )
-        }
+        (Some(min), Some(max)) if min == max => format!("{}{unit}", thousands(*min)),
+        (Some(min), Some(max)) => format!(
+            "{}{unit} (samples: {}–{})",
+            thousands(sorted[sorted.len() / 2]),
+            thousands(*min),
+            thousands(*max)
+        ),
         _ => "—".into(),
     }
 }
@@ -130,13 +133,13 @@ fn rows_for(runs: &[RunResult], rows: usize) -> Vec<Row> {
             let bytes: Vec<usize> = these.iter().map(|k| k.bytes).collect();
             let chunks: Vec<usize> = these.iter().map(|k| k.chunks).collect();
             table.push(row(
-                format!("… typing \"{query}\": redrawn; first output; bytes; chunks"),
+                format!("… typing \"{query}\": redrawn; first output (median); bytes; output chunks"),
                 format!(
                     "{}; {}; {}; {}",
                     timing(&latency),
                     millis(median(&first)),
                     byte_counts(&bytes),
-                    byte_counts(&chunks).trim_end_matches(" B")
+                    counts(&chunks, "")
                 ),
                 "report only",
                 None,

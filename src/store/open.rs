@@ -30,6 +30,7 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 fs::create_dir_all(parent).map_err(io_err)?;
             }
+            create_shared(path).map_err(io_err)?;
         }
         FileState::Empty | FileState::Ours => {}
         FileState::Sqlite => check_ours_read_only(path)?,
@@ -75,6 +76,30 @@ fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
     migrate(conn, path, busy_timeout)
+}
+
+/// Creates the empty database file. In a folder its group may write to (a
+/// team's shared folder, usually setgid so files take its group), the file
+/// is made group read-write too; SQLite gives its WAL and shared-memory files
+/// the database file's permissions, so the whole team can use all three.
+fn create_shared(path: &Path) -> std::io::Result<()> {
+    match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(_) => {}
+        // Another process made it a moment ago: it takes it from here.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let folder_mode = fs::metadata(folder)?.permissions().mode();
+        if folder_mode & 0o020 != 0 {
+            let mode = fs::metadata(path)?.permissions().mode() | 0o060;
+            fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+        }
+    }
+    Ok(())
 }
 
 enum FileState {

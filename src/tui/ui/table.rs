@@ -16,6 +16,7 @@ use crate::tui::model::Model;
 
 const MARKER: &str = "›";
 const AGE_WIDTH: usize = 4;
+const ASSIGNEE_WIDTH: usize = 8;
 /// Below this many cells for title and description together, the description goes.
 const MIN_SHARED: usize = 30;
 const MAX_TITLE: usize = 60;
@@ -29,6 +30,7 @@ enum Column {
     Category,
     Priority,
     Status,
+    Assignee,
     Age,
 }
 
@@ -42,6 +44,7 @@ impl Column {
             Column::Category => "Category",
             Column::Priority => "Priority",
             Column::Status => "Status",
+            Column::Assignee => "Owner",
             Column::Age => "Age",
         }
     }
@@ -61,6 +64,7 @@ fn columns(width: usize, id_width: usize) -> Vec<(Column, usize)> {
         (Column::Category, CATEGORY_WIDTH),
         (Column::Priority, PRIORITY_WIDTH),
         (Column::Status, STATUS_WIDTH),
+        (Column::Assignee, ASSIGNEE_WIDTH),
         (Column::Age, AGE_WIDTH),
     ];
     // Cells left for `flex_columns` flexible columns, one space between columns.
@@ -70,7 +74,7 @@ fn columns(width: usize, id_width: usize) -> Vec<(Column, usize)> {
     };
     let with_description = spare(&fixed, 2) >= MIN_SHARED;
     if !with_description {
-        for drop in [Column::Age, Column::Category, Column::Status, Column::Id] {
+        for drop in [Column::Assignee, Column::Age, Column::Category, Column::Status, Column::Id] {
             if spare(&fixed, 1) >= 12 {
                 break;
             }
@@ -92,6 +96,7 @@ fn columns(width: usize, id_width: usize) -> Vec<(Column, usize)> {
         Column::Category,
         Column::Priority,
         Column::Status,
+        Column::Assignee,
         Column::Age,
     ];
     order
@@ -172,6 +177,11 @@ fn cell(
         Column::Category => (ticket.category.to_string(), theme.category()),
         Column::Priority => (theme::priority_label(ticket.priority), theme.priority(ticket.priority)),
         Column::Status => (ticket.status.to_string(), theme.status(ticket.status)),
+        Column::Assignee => match ticket.assignee.as_deref() {
+            None => ("—".to_owned(), theme.dim()),
+            Some(who) if who == model.list.me => ("me".to_owned(), theme.accent()),
+            Some(who) => (sanitize_line(who).into_owned(), theme.plain()),
+        },
         Column::Age => (timestamp::age(&ticket.created_at, model.now), theme.dim()),
     }
 }
