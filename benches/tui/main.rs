@@ -163,8 +163,8 @@ pub struct RunResult {
     pub search: Vec<SearchKey>,
     /// Output that came after a search key's redraw had seemed to end.
     pub search_late_bytes: usize,
-    /// (action, bytes written in response).
-    pub actions: Vec<(&'static str, usize)>,
+    /// (action, bytes written in response, from the key to the last chunk).
+    pub actions: Vec<(&'static str, usize, Duration)>,
     pub idle_bytes: usize,
     pub idle_output: Vec<u8>,
     pub peak_rss_kib: u64,
@@ -289,7 +289,12 @@ fn session(db: &Path, home: &Path) -> Result<RunResult> {
     s.settle(START_QUIET, WAIT)?;
     let startup = s.all_output();
     r.startup_bytes = startup.len();
-    r.trace.push(("start-up".into(), startup));
+    let chunks: Vec<String> = s
+        .timings_since(0, s.spawned)
+        .iter()
+        .map(|(at, n)| format!("+{} {n} B", report::millis(*at)))
+        .collect();
+    r.trace.push((format!("start-up: chunks from spawn {}", chunks.join(", ")), startup));
 
     // Search: each key from sending it to the end of the redraw that shows its results.
     step(&mut s, &mut r, "/ (open the search box)", b"/", SETTLE_QUIET, |_| true)?;
@@ -336,7 +341,7 @@ fn session(db: &Path, home: &Path) -> Result<RunResult> {
     ];
     for (name, key) in keys {
         let resp = step(&mut s, &mut r, name, key, SETTLE_QUIET, |screen| !loading(screen))?;
-        r.actions.push((name, resp.bytes));
+        r.actions.push((name, resp.bytes, resp.latency.unwrap_or_default()));
     }
     step(&mut s, &mut r, "Esc (back to the list)", b"\x1b", SETTLE_QUIET, |_| true)?;
 

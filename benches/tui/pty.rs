@@ -170,6 +170,12 @@ impl Session {
         self.shared.lock().chunks[mark..].iter().flat_map(|c| c.bytes.iter().copied()).collect()
     }
 
+    /// When each chunk from `mark` on arrived, counted from `since`, and its size.
+    pub fn timings_since(&self, mark: usize, since: Instant) -> Vec<(Duration, usize)> {
+        let output = self.shared.lock();
+        output.chunks[mark..].iter().map(|c| (c.at.saturating_duration_since(since), c.bytes.len())).collect()
+    }
+
     /// Everything the app has written.
     pub fn all_output(&self) -> Vec<u8> {
         self.bytes_since(0)

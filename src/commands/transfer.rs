@@ -21,6 +21,9 @@ fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
     bar
 }
 
+/// Rows handed from the parsing thread to the writing one at a time.
+const BATCH: usize = 512;
+
 pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<()> {
     let stdin = file.as_os_str() == "-";
     let format = match format.or_else(|| Format::from_extension(file)) {
@@ -49,15 +52,24 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
     // Parsing and validating run on a second thread while this one writes:
     // the file is read once, and neither side waits long for the other.
     let result = std::thread::scope(|scope| {
-        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel(4096);
+        // Rows travel in batches: one hand-over per few hundred rows, not per row.
+        let (batches_tx, batches_rx) = std::sync::mpsc::sync_channel::<Vec<Result<ImportRow, RowError>>>(16);
         scope.spawn(move || {
             let send_all = |rows: &mut dyn Iterator<Item = Result<ImportRow, RowError>>| {
+                let mut batch = Vec::with_capacity(BATCH);
                 for row in rows {
-                    // A closed channel means the import already stopped.
-                    if rows_tx.send(row).is_err() {
-                        return;
+                    let failed = row.is_err();
+                    batch.push(row);
+                    if batch.len() == BATCH || failed {
+                        // A closed channel means the import already stopped.
+                        if batches_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
+                            || failed
+                        {
+                            return;
+                        }
                     }
                 }
+                let _ = batches_tx.send(batch);
             };
             match format {
                 Format::Jsonl => send_all(&mut transfer::read_jsonl(reader)),
@@ -67,7 +79,7 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
                 },
             }
         });
-        store.import(rows_rx)
+        store.import(batches_rx.into_iter().flatten())
     });
     bar.finish_and_clear();
     let count = result.map_err(|e| match e {

@@ -122,9 +122,11 @@ impl Store {
             tx.execute(statement, [last_id]).map_err(store_err)?;
         }
         // Each imported ticket's history starts with its import.
+        // One timestamp for the whole import (it commits at one moment anyway).
         tx.prepare(
-            "INSERT INTO ticket_events (ticket_id, actor, field, new_value, source)
-             SELECT id, ?2, 'created', title, 'import' FROM tickets WHERE id > ?1",
+            "INSERT INTO ticket_events (ticket_id, at, actor, field, new_value, source)
+             SELECT id, (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?2, 'created', title, 'import'
+             FROM tickets WHERE id > ?1",
         )
         .and_then(|mut stmt| stmt.execute(rusqlite::params![last_id, ctx.actor]))
         .map_err(store_err)?;

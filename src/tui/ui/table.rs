@@ -139,8 +139,17 @@ pub fn render(buf: &mut Buffer, area: Rect, model: &Model, focused: bool, theme:
         {
             buf.set_style(row, theme.selected());
         }
-        let cells: Vec<(String, Style)> =
-            columns.iter().map(|(c, w)| cell(*c, *w, ticket, is_selected, model, theme)).collect();
+        // The selected row is one reversed band in one style: moving the
+        // selection then rewrites two plain rows, not a row of colour changes
+        // (over SSH those bytes are the latency).
+        let uniform = (is_selected && focused).then(|| theme.selected());
+        let cells: Vec<(String, Style)> = columns
+            .iter()
+            .map(|(c, w)| {
+                let (text, style) = cell(*c, *w, ticket, is_selected, model, theme);
+                (text, uniform.unwrap_or(style))
+            })
+            .collect();
         draw_row(buf, area, y, &columns, &cells);
     }
 }
