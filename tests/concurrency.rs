@@ -190,16 +190,25 @@ fn kill_9_during_bursts_of_writes_leaves_no_half_changes() {
             })
             .collect();
         std::thread::sleep(Duration::from_millis(150 + 100 * round));
-        // Kill the shells' whole process groups' children: every ticketdesk still running.
-        let _ = Command::new("pkill")
-            .args(["-9", "-f", &format!("{} add --title burst {round}-", desk.db.display())])
-            .status();
-        let _ = Command::new("pkill").args(["-9", "-f", &format!("--db {} add", desk.db.display())]).status();
+        // Stop the loops first (so nothing new starts), then kill -9 every
+        // writer still running, wherever it is in its write.
         for mut child in children {
             child.kill().ok();
             child.wait().ok();
         }
-        let _ = Command::new("pkill").args(["-9", "-f", &format!("--db {} add", desk.db.display())]).status();
+        let pattern = format!("{} add --title burst", desk.db.display());
+        let _ = Command::new("pkill").args(["-9", "-f", "--", &pattern]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Command::new("pgrep")
+            .args(["-f", "--", &pattern])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+        {
+            assert!(Instant::now() < deadline, "writers survived kill -9");
+            std::thread::sleep(Duration::from_millis(20));
+        }
         check_ok(&desk);
         let tickets = count(&desk, "SELECT count(*) FROM tickets");
         assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), tickets);
