@@ -79,17 +79,13 @@ pub fn suggest(chain: &Chain, text: &str) -> Result<Suggestion> {
     Ok(runtime.block_on(chain.classify(text)))
 }
 
-/// The `classify --json` shape.
+/// The `classify --json` shape: the values, then where they came from.
 #[derive(Serialize)]
 struct SuggestionJson<'a> {
     suggested_category: &'a str,
     suggested_priority: &'a str,
-    source: &'a str,
-    cached: bool,
-    confidence: &'a str,
-    reason: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fallback_reason: Option<&'a str>,
+    #[serde(flatten)]
+    provenance: Provenance<'a>,
 }
 
 /// Provenance of a suggestion, as `add --json` reports it.
@@ -192,11 +188,7 @@ pub fn classify(store: &Store, config: &Config, args: &ClassifyArgs) -> Result<(
             &SuggestionJson {
                 suggested_category: s.category.as_str(),
                 suggested_priority: s.priority.as_str(),
-                source: s.source.as_str(),
-                cached: s.cached,
-                confidence: s.confidence.as_str(),
-                reason: &s.reason,
-                fallback_reason: s.fallback_reason.as_deref(),
+                provenance: Provenance::from(&s),
             },
         )?;
     } else {

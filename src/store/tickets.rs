@@ -44,41 +44,32 @@ macro_rules! sql_text_enum {
 }
 sql_text_enum!(Category, Priority, Status);
 
+/// The columns a new ticket sets; the rest take their defaults.
 const INSERT: &str =
     "INSERT INTO tickets (title, description, category, priority, status, created_at, assignee)
-     VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)
-     RETURNING id, title, description, category, priority, status, created_at, updated_at, assignee, version";
+     VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)";
 
-fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<Ticket> {
-    conn.prepare_cached(INSERT)?.query_row(
-        params![
-            ticket.title,
-            ticket.description,
-            ticket.category,
-            ticket.priority,
-            ticket.status.unwrap_or(Status::Open),
-            ticket.created_at,
-            ticket.assignee,
-        ],
-        ticket_from_row,
+fn insert_values(ticket: &NewTicket) -> impl rusqlite::Params + '_ {
+    (
+        &ticket.title,
+        &ticket.description,
+        ticket.category,
+        ticket.priority,
+        ticket.status.unwrap_or(Status::Open),
+        &ticket.created_at,
+        &ticket.assignee,
     )
+}
+
+/// Inserts a ticket and reads it back as stored (id, defaults, timestamps).
+fn insert_on(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<Ticket> {
+    let returning = format!("{INSERT} RETURNING {TICKET_COLUMNS}");
+    conn.prepare_cached(&returning)?.query_row(insert_values(ticket), ticket_from_row)
 }
 
 /// Inserts without reading the row back (bulk imports need no echo).
 pub(super) fn insert_quietly(conn: &rusqlite::Connection, ticket: &NewTicket) -> rusqlite::Result<()> {
-    const INSERT_QUIETLY: &str =
-        "INSERT INTO tickets (title, description, category, priority, status, created_at, assignee)
-         VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)";
-    conn.prepare_cached(INSERT_QUIETLY)?.execute(params![
-        ticket.title,
-        ticket.description,
-        ticket.category,
-        ticket.priority,
-        ticket.status.unwrap_or(Status::Open),
-        ticket.created_at,
-        ticket.assignee,
-    ])?;
-    Ok(())
+    conn.prepare_cached(INSERT)?.execute(insert_values(ticket)).map(drop)
 }
 
 pub(super) fn get_on(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Ticket>> {
