@@ -93,7 +93,7 @@ async fn an_agent_files_a_ticket_with_suggested_values_searches_and_changes_its_
 fn offline_the_local_model_suggests_and_the_status_line_says_so() {
     let desk = Desk::new();
     let tui = open_tui(&desk, &[], (80, 24));
-    tui.wait_for_text("offline");
+    tui.wait_for_text("local suggestions — no API key");
     tui.keys(&["n"]);
     tui.type_text("App crashes");
     tui.keys(&["Tab"]);

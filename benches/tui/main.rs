@@ -82,15 +82,15 @@ fn run() -> Result<()> {
     };
 
     let load_at_start = load_average();
-    let home = tempfile::Builder::new().prefix("ticketdesk-tui-bench").tempdir()?;
-    let big_runs = measure_desk(&big, rows, home.path(), &target)?;
+    let big_runs = measure_desk(&big, rows, &target)?;
     let small_runs = match &small {
-        Some(db) => measure_desk(db, SMALL_ROWS, home.path(), &target)?,
+        Some(db) => measure_desk(db, SMALL_ROWS, &target)?,
         None => big_runs.clone(),
     };
 
     let notes = report::Notes {
         bin: BIN.to_owned(),
+        source: source_state(),
         rows,
         small_rows: SMALL_ROWS,
         db_bytes: fs::metadata(&big).map_or(0, |m| m.len()),
@@ -166,6 +166,9 @@ pub struct RunResult {
     /// (action, bytes written in response, from the key to the last chunk).
     pub actions: Vec<(&'static str, usize, Duration)>,
     pub idle_bytes: usize,
+    /// CPU time and times scheduled in, over all threads, while idle.
+    pub idle_cpu: Duration,
+    pub idle_wakeups: u64,
     pub idle_output: Vec<u8>,
     pub peak_rss_kib: u64,
     pub exit: Exit,
@@ -207,12 +210,11 @@ pub const ACTIONS: [&str; 6] = [
 ];
 
 /// One warm-up session, then [`RUNS`] measured ones.
-fn measure_desk(db: &Path, rows: usize, home: &Path, target: &Path) -> Result<Vec<RunResult>> {
+fn measure_desk(db: &Path, rows: usize, target: &Path) -> Result<Vec<RunResult>> {
     let mut results = Vec::new();
     for run in 0..=RUNS {
         let label = if run == 0 { "warm-up".to_owned() } else { format!("run {run}/{RUNS}") };
-        let result =
-            session(db, home).with_context(|| format!("{} rows, {label}", report::thousands(rows)))?;
+        let result = session(db).with_context(|| format!("{} rows, {label}", report::thousands(rows)))?;
         let search: Vec<Duration> = result.search.iter().map(|s| s.latency).collect();
         eprintln!(
             "[tui] {} rows, {label:>8}: first frame {}, rows {}, search p50 {} max {}, j {} B, PgDn {} B, \
@@ -237,8 +239,13 @@ fn measure_desk(db: &Path, rows: usize, home: &Path, target: &Path) -> Result<Ve
         let path = target.join(format!("tui-bench-trace-{rows}.txt"));
         let mut text = String::new();
         for (step, bytes) in &last.trace {
-            let _ =
-                writeln!(text, "== {step} ({} bytes)\n{}\n", bytes.len(), report::escape(bytes, usize::MAX));
+            // Terminal output is escaped; the screen dump is plain text.
+            let shown = if bytes.contains(&0x1b) {
+                report::escape(bytes, usize::MAX)
+            } else {
+                String::from_utf8_lossy(bytes).into_owned()
+            };
+            let _ = writeln!(text, "== {step} ({} bytes)\n{shown}\n", bytes.len());
         }
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -275,8 +282,11 @@ fn loading(screen: &Screen) -> bool {
 }
 
 /// One whole session: start, search, actions, idle, memory, quit.
-fn session(db: &Path, home: &Path) -> Result<RunResult> {
-    let mut s = pty::spawn(command(db, home), COLS, LINES)?;
+fn session(db: &Path) -> Result<RunResult> {
+    // A home of its own per session: the app keeps a draft of the form in its
+    // state directory, and one session's typing must not greet the next.
+    let home = tempfile::Builder::new().prefix("ticketdesk-tui-bench").tempdir()?;
+    let mut s = pty::spawn(command(db, home.path()), COLS, LINES)?;
     let mut r = RunResult::default();
 
     let first = s.wait_for(WAIT, |_| true).context("no output at all")?;
@@ -348,12 +358,17 @@ fn session(db: &Path, home: &Path) -> Result<RunResult> {
     // Idle: nothing sent, nothing should be drawn.
     s.settle(SETTLE_QUIET, WAIT)?;
     let mark = s.mark();
+    let before = s.threads()?;
     std::thread::sleep(IDLE);
+    (r.idle_cpu, r.idle_wakeups) = pty::activity(&before, &s.threads()?);
     r.idle_output = s.bytes_since(mark);
     r.idle_bytes = r.idle_output.len();
     r.trace.push((format!("idle {} s", IDLE.as_secs()), r.idle_output.clone()));
 
     r.peak_rss_kib = s.peak_rss_kib()?;
+    let shown: Vec<String> = s.screen.lines().map(|l| l.trim_end().to_owned()).collect();
+    r.trace
+        .push(("the screen as the bench's emulator saw it, before quitting".into(), shown.join("\n").into()));
 
     let mark = s.mark();
     s.send(b"q")?;
@@ -396,6 +411,35 @@ fn timings(resp: &Response) -> String {
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Which source the binary was built from: the commit and how many tracked
+/// files differed from it (read-only git commands; none if git is missing).
+fn source_state() -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("--no-optional-locks")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match (git(&["rev-parse", "--short", "HEAD"]), git(&["diff-index", "--name-only", "HEAD", "--"])) {
+        (Some(head), Some(changed)) => {
+            // The benches are not part of the binary.
+            let app = changed.lines().filter(|path| !path.starts_with("benches/")).count();
+            if app == 0 {
+                format!("commit {head}")
+            } else {
+                format!("commit {head} with {app} changed tracked files outside benches/")
+            }
+        }
+        _ => "an unknown commit".to_owned(),
+    }
 }
 
 /// The 1-minute load average: other work on the machine skews timings.

@@ -17,6 +17,21 @@ use std::time::{Duration, Instant};
 
 use crate::screen::Screen;
 
+/// Thread id → (nanoseconds on a CPU, times scheduled in).
+pub type Threads = std::collections::HashMap<String, (u64, u64)>;
+
+/// What the threads did between two looks: CPU time and times scheduled in.
+/// Threads that ended in between are left out (their last moments are lost).
+pub fn activity(before: &Threads, after: &Threads) -> (Duration, u64) {
+    let mut total = (Duration::ZERO, 0);
+    for (tid, (cpu, slices)) in after {
+        let (cpu0, slices0) = before.get(tid).copied().unwrap_or((0, 0));
+        total.0 += Duration::from_nanos(cpu.saturating_sub(cpu0));
+        total.1 += slices.saturating_sub(slices0);
+    }
+    total
+}
+
 /// One read from the terminal: when it arrived and what it held.
 pub struct Chunk {
     pub at: Instant,
@@ -274,6 +289,22 @@ impl Session {
             .find_map(|l| l.strip_prefix("VmHWM:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .context("no VmHWM in /proc/<pid>/status")
+    }
+
+    /// Per thread of the app: CPU time so far and how many times it was
+    /// scheduled in (about how often it woke up), from /proc schedstat.
+    pub fn threads(&self) -> Result<Threads> {
+        let mut threads = Threads::new();
+        for task in std::fs::read_dir(format!("/proc/{}/task", self.pid()))? {
+            let task = task?;
+            // A thread may end between listing and reading: skip it.
+            let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else { continue };
+            let fields: Vec<u64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+            if let [on_cpu, _, slices] = fields[..] {
+                threads.insert(task.file_name().to_string_lossy().into_owned(), (on_cpu, slices));
+            }
+        }
+        Ok(threads)
     }
 
     /// Waits up to `timeout` for the app to exit; kills it if it does not.

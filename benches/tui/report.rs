@@ -17,6 +17,8 @@ const MEMORY_GROWTH: f64 = 1.25;
 
 pub struct Notes {
     pub bin: String,
+    /// The commit the binary was built from.
+    pub source: String,
     pub rows: usize,
     pub small_rows: usize,
     pub db_bytes: u64,
@@ -178,6 +180,14 @@ fn rows_for(runs: &[RunResult], rows: usize) -> Vec<Row> {
         "0 B",
         Some(max_of(&idle) == 0),
     ));
+    let cpu: Vec<Duration> = runs.iter().map(|r| r.idle_cpu).collect();
+    let wakeups: Vec<usize> = runs.iter().map(|r| r.idle_wakeups as usize).collect();
+    table.push(row(
+        format!("while idle for {} s: CPU time; thread wake-ups (times scheduled in)", IDLE.as_secs()),
+        format!("{}; {}", timing(&cpu), counts(&wakeups, "")),
+        "report only",
+        None,
+    ));
     let late: Vec<usize> = runs.iter().map(|r| r.search_late_bytes).collect();
     table.push(row(
         format!("bytes after a search key's redraw ended (> {} ms quiet), per run", KEY_QUIET.as_millis()),
@@ -239,15 +249,16 @@ pub fn render(notes: &Notes, big: &[RunResult], small: &[RunResult]) -> String {
     let mut out = format!("# ticketdesk TUI benchmark ({} tickets)\n\n", thousands(notes.rows));
     out += &format!(
         "- the release binary `{}` in a {COLS}×{LINES} pseudo-terminal, `TERM=xterm-256color`, no API key \
-         (local suggestions), a fresh HOME/XDG dirs; database {} ({:.2} GB)\n",
+         (local suggestions), a fresh HOME/XDG dirs per session; built from {}; database {} ({:.2} GB)\n",
         notes.bin,
+        notes.source,
         thousands(notes.rows),
         notes.db_bytes as f64 / 1e9
     );
     out += &format!(
-        "- {RUNS} measured sessions per database after one warm-up session; timings are medians with the \
-         range over all samples (\"noisy\" when the slowest is over 1.5× the median + 5 ms); byte counts are \
-         medians over runs\n"
+        "- {RUNS} measured sessions per database after one warm-up session; timings are medians with \
+         the range over all samples (\"noisy\" when the slowest is over 1.5× the median + 5 ms); byte \
+         counts are medians over runs\n"
     );
     out += &format!(
         "- a search key's time runs from writing the byte to the last chunk of the redraw that shows its \

@@ -73,7 +73,7 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let writer = worker::spawn_writer(db_path.clone(), inbox_tx.clone())?;
 
     install_panic_hook(inbox_tx.clone());
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let mut terminal = open_terminal().context("cannot set up the terminal")?;
     let mut model =
         Model::new(shorten_home(&db_path), OffsetDateTime::now_utc(), std::env::var_os("NO_COLOR").is_none());
     if let Ok(size) = terminal.size() {
@@ -109,6 +109,21 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     result
 }
 
+/// The terminal, written through a buffer big enough for a whole frame: each
+/// frame leaves in one write (over SSH, one packet rather than a dozen).
+type Screen = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+fn open_terminal() -> std::io::Result<Screen> {
+    crossterm::terminal::enable_raw_mode()?;
+    let mut stdout = std::io::stdout();
+    if let Err(e) = crossterm::execute!(stdout, crossterm::terminal::EnterAlternateScreen) {
+        ratatui::restore();
+        return Err(e);
+    }
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::BufWriter::with_capacity(1 << 16, stdout));
+    ratatui::Terminal::new(backend).inspect_err(|_| ratatui::restore())
+}
+
 fn shorten_home(path: &Path) -> String {
     let shown = path.display().to_string();
     match directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()) {
@@ -118,7 +133,7 @@ fn shorten_home(path: &Path) -> String {
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Screen,
     model: &mut Model,
     driver: &mut Driver,
     inbox: &mut UnboundedReceiver<Msg>,
@@ -129,9 +144,12 @@ async fn event_loop(
     let mut signals = Signals::new()?;
     let mut dirty = false;
     let mut last_draw = Instant::now();
+    // After a key that asked for list rows, hold the frame a moment for them:
+    // one frame with the answer beats a "loading…" frame then the answer.
+    let mut hold_until: Option<Instant> = None;
 
     loop {
-        let frame_due = last_draw + FRAME;
+        let frame_due = (last_draw + FRAME).max(hold_until.unwrap_or(last_draw));
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
@@ -148,16 +166,24 @@ async fn event_loop(
                 terminal.draw(|frame| ui::draw(frame, model))?;
                 last_draw = Instant::now();
                 dirty = false;
+                hold_until = None;
                 continue;
             }
         };
+        let rows_arrived = matches!(msg, Msg::ListLoaded { .. });
+        let from_key = matches!(msg, Msg::Key(_));
         let effects = update(model, msg);
         dirty = true;
         if model.quitting {
             return Ok(());
         }
+        if from_key && effects.iter().any(|e| matches!(e, Effect::LoadList { .. })) {
+            hold_until = Some(Instant::now() + FRAME);
+        } else if rows_arrived {
+            hold_until = None;
+        }
         driver.run(effects);
-        if last_draw.elapsed() >= FRAME {
+        if last_draw.elapsed() >= FRAME && hold_until.is_none() {
             terminal.draw(|frame| ui::draw(frame, model))?;
             last_draw = Instant::now();
             dirty = false;

@@ -644,39 +644,37 @@ fn reload_list(list: &mut ListView, reselect: Option<i64>) -> Effect {
 fn refresh_list(list: &mut ListView) -> Effect {
     let keep = list.selected_ticket().map(|t| t.id);
     let offset = list.selected.saturating_sub(list.top);
+    // As many rows as are held now, so the window keeps its size.
     let limit = list.rows.len().max(list.height * 2).max(50);
-    let effect = match list.rows.first() {
-        Some(first) if !list.ends.newest => {
-            // From the first row held, inclusive: newer rows would push the
-            // agent's place away while they read.
-            let from = Cursor { created_at: first.created_at.clone(), id: first.id.saturating_add(1) };
-            let effect = load(list, Page::Older(from), keep);
-            list.refreshing = true;
-            effect
-        }
-        _ => load(list, Page::Newest, keep),
+    let (page, refreshing) = match list.rows.first() {
+        // From the first row held, inclusive: newer rows arriving above would
+        // push the agent's place away while they read.
+        Some(first) if !list.ends.newest => (
+            Page::Older(Cursor { created_at: first.created_at.clone(), id: first.id.saturating_add(1) }),
+            true,
+        ),
+        _ => (Page::Newest, false),
     };
-    if let Effect::LoadList { limit: l, .. } = &effect {
-        debug_assert!(*l > 0);
-    }
+    let effect = load_rows(list, page, limit, keep);
+    list.refreshing = refreshing;
     list.keep_offset = Some(offset);
-    match effect {
-        Effect::LoadList { generation, filter, page, reselect, .. } => {
-            Effect::LoadList { generation, filter, page, limit, reselect }
-        }
-        other => other,
-    }
+    effect
 }
 
 fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Effect {
-    list.generation += 1;
-    list.loading = true;
-    list.refreshing = false;
-    list.keep_offset = None;
     let limit = match page {
         Page::Newest | Page::Oldest => (list.height * 2).max(list.rows.len().min(max_window(list))).max(50),
         Page::Older(_) | Page::Newer(_) => list.height.max(25),
     };
+    load_rows(list, page, limit, reselect)
+}
+
+/// A new list query that supersedes any in flight.
+fn load_rows(list: &mut ListView, page: Page, limit: usize, reselect: Option<i64>) -> Effect {
+    list.generation += 1;
+    list.loading = true;
+    list.refreshing = false;
+    list.keep_offset = None;
     Effect::LoadList { generation: list.generation, filter: list.filter(), page, limit, reselect }
 }
 
@@ -804,6 +802,10 @@ pub fn classifier_label(status: &ClassifierStatus) -> String {
         ClassifierStatus::Claude => "Claude".into(),
         ClassifierStatus::Local => "local suggestions".into(),
         ClassifierStatus::Off => "suggestions off".into(),
+        // Without a key nothing is offline: the desk simply has no Claude.
+        ClassifierStatus::Offline(reason) if reason.starts_with("no API key") => {
+            "local suggestions — no API key".into()
+        }
         ClassifierStatus::Offline(_) => "offline — local suggestions".into(),
         ClassifierStatus::Unavailable(code) => format!("Claude unavailable: {code}"),
     }

@@ -432,3 +432,71 @@ fn a_background_failure_ends_the_app() {
     assert!(m.quitting);
     assert_eq!(m.failure.as_deref(), Some("internal error: boom"));
 }
+
+#[test]
+fn another_agents_commit_refreshes_in_place() {
+    let mut m = model();
+    m.list.height = 10;
+    load_rows(&mut m, 5, 50);
+    key(&mut m, KeyCode::Char('j'));
+    key(&mut m, KeyCode::Char('j'));
+    let (selected_id, offset) = (m.list.selected_ticket().unwrap().id, m.list.selected - m.list.top);
+    let effects = update(&mut m, Msg::DatabaseChanged);
+    let [Effect::LoadList { generation, page: Page::Newest, reselect, limit, .. }, Effect::LoadStats] =
+        effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*reselect, Some(selected_id));
+    // Another agent added #6 on top: the same ticket stays selected, at the same place on screen.
+    let rows: Vec<Ticket> = (1..=6).rev().map(|id| ticket(id, Status::Open)).collect();
+    update(
+        &mut m,
+        Msg::ListLoaded {
+            generation: *generation,
+            page: Page::Newest,
+            limit: *limit,
+            reselect: *reselect,
+            result: Ok(rows),
+        },
+    );
+    assert_eq!(m.list.rows.len(), 6);
+    assert_eq!(m.list.selected_ticket().unwrap().id, selected_id);
+    assert_eq!(m.list.selected - m.list.top, offset);
+}
+
+#[test]
+fn a_conflict_says_who_and_shows_the_new_state() {
+    let mut m = model();
+    load_rows(&mut m, 2, 50);
+    key(&mut m, KeyCode::Enter);
+    let message = "#2 was changed by bob 20 s ago (now version 3; you had version 1)".to_owned();
+    let effects = update(&mut m, Msg::Changed(Err(message.clone())));
+    assert_eq!(m.notice, Some(Notice { text: message, error: true }));
+    assert!(matches!(effects[0], Effect::LoadList { .. }));
+    assert_eq!(effects[1], Effect::LoadStats);
+    assert_eq!(effects[2], Effect::LoadDetail(2), "the detail shows the ticket as it now is");
+}
+
+#[test]
+fn take_mine_and_notes_from_the_keys() {
+    let mut m = model();
+    m.list.me = "alice".into();
+    load_rows(&mut m, 2, 50);
+    assert_eq!(
+        key(&mut m, KeyCode::Char('a')),
+        [Effect::Assign { id: 2, assignee: Some("alice".into()), version: 1 }]
+    );
+    let effects = key(&mut m, KeyCode::Char('m'));
+    let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(filter.assigned, Some(crate::domain::Assigned::To("alice".into())));
+    key(&mut m, KeyCode::Char('m'));
+    key(&mut m, KeyCode::Enter);
+    key(&mut m, KeyCode::Char('N'));
+    assert_eq!(context(&m), Context::Note);
+    typed(&mut m, "q called back");
+    assert!(!m.quitting, "letters are text in the note box");
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(effects, [Effect::Note { id: 2, text: "q called back".into() }]);
+    assert_eq!(context(&m), Context::Detail);
+}
