@@ -9,4 +9,5 @@ pub mod model;
 pub mod msg;
 pub mod ui;
 pub mod update;
+pub mod window;
 pub mod worker;
