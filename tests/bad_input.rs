@@ -92,3 +92,14 @@ fn control_characters_in_messages_are_made_safe() {
         desk.fails(&["add", "--title", "t", "--description", "d", "--category", "\u{1b}]0;pwn\u{7}"], 2);
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+#[test]
+fn a_description_with_nul_is_refused_by_name() {
+    let desk = Desk::new();
+    desk.add("kept", "d", "billing", "low");
+    let file = desk.write_file("nul.txt", "\0\0hidden after NUL");
+    let before = desk.dump();
+    let stderr = desk.fails(&["add", "--title", "t", "--description-file", file.to_str().unwrap()], 2);
+    assert!(stderr.contains("description: must not contain NUL"), "{stderr}");
+    assert_eq!(desk.dump(), before);
+}

@@ -157,11 +157,16 @@ pub fn validate_title(raw: &str) -> Result<String, ValidationError> {
     Ok(title.to_owned())
 }
 
-/// Trims a description and checks it is not blank.
+/// Trims a description and checks it is not blank. NUL is refused: SQLite's
+/// text functions stop at it, so the schema would judge "\0text" blank and
+/// tools reading the file would see a cut description.
 pub fn validate_description(raw: &str) -> Result<String, ValidationError> {
     let description = raw.trim();
     if description.is_empty() {
         return Err(ValidationError::new(Field::Description, "must not be empty"));
+    }
+    if description.contains('\0') {
+        return Err(ValidationError::new(Field::Description, "must not contain NUL characters"));
     }
     Ok(description.to_owned())
 }
@@ -270,6 +275,10 @@ mod tests {
     fn description_keeps_inner_layout() {
         assert_eq!(validate_description("\n a\n\tb \n").unwrap(), "a\n\tb");
         assert!(validate_description(" \n\t ").is_err());
+        // Found by fuzzing: SQLite stops at NUL, so the schema saw this as blank.
+        let err = validate_description("\0\0[i\u{1c}d").unwrap_err();
+        assert!(err.message.contains("NUL"), "{err}");
+        assert_eq!(validate_description("bell \u{7} kept").unwrap(), "bell \u{7} kept");
     }
 
     #[test]
