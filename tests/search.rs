@@ -155,6 +155,14 @@ fn large_desk_results_equal_the_rule_applied_to_every_row() {
         ("re", None),
         ("refund sync", Some("technical")),
         ("nothingmatches", None),
+        ("istanbul", None),
+        ("İstanbul", None),
+        ("ΟΔΟΣ", None),
+        ("alpha", None),
+        ("ა", None),
+        ("überw", None),
+        ("🙂refund", None),
+        ("café", Some("general")),
     ] {
         let rule = SearchQuery::parse(query).unwrap();
         let expected: Vec<String> = all

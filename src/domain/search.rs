@@ -24,8 +24,45 @@ pub struct SearchQuery {
     terms: Vec<Term>,
 }
 
+/// Whether `c` belongs to a word. The full-text index's tokenizer must never
+/// see a word start where this rule does not (or the index would miss rows
+/// the rule accepts), so only characters every tokenizer agrees are breaks
+/// count as breaks: ASCII punctuation, whitespace, and the punctuation blocks
+/// of Latin-1, General Punctuation and CJK. Anything else that is not a letter
+/// or digit (emoji, symbols, private-use and unassigned code points, which the
+/// index's tables may count as letters) joins the word it touches.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if c.is_alphanumeric() {
+        return true;
+    }
+    !(c.is_whitespace()
+        || matches!(c, '\u{80}'..='\u{bf}' | '\u{d7}' | '\u{f7}' | '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}'))
+}
+
+/// Case folding, one character at a time, the same for queries and text (so
+/// a word matches itself: lowercasing a whole string turns a final Σ into ς).
+/// A non-ASCII character whose lowercase is ASCII (İ, the Kelvin sign) is
+/// kept as it is: the index does not fold it to ASCII either.
+fn fold(c: char) -> char {
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    if !c.is_ascii() && lower.is_ascii() { c } else { lower }
+}
+
+fn fold_str(text: &str) -> String {
+    text.chars().map(fold).collect()
+}
+
+/// Whether the index folds `c` the way [`fold`] does: ASCII and the Latin-1
+/// and Latin Extended-A letters. Terms with anything else are left to the
+/// walk, which applies the rule exactly.
+fn index_folds_alike(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (matches!(c, '\u{c0}'..='\u{17f}')
+            && c.is_alphabetic()
+            && !matches!(c, '\u{130}' | '\u{131}' | '\u{17f}'))
 }
 
 impl SearchQuery {
@@ -34,7 +71,7 @@ impl SearchQuery {
         let terms: Vec<Term> = query
             .split_whitespace()
             .map(|term| {
-                let lower = term.to_lowercase();
+                let lower = fold_str(term);
                 if term.chars().all(is_word_char) { Term::WordPrefix(lower) } else { Term::Literal(lower) }
             })
             .collect();
@@ -50,7 +87,7 @@ impl SearchQuery {
             }
             Term::Literal(literal) => {
                 let (title, description) =
-                    lowered.get_or_insert_with(|| (title.to_lowercase(), description.to_lowercase()));
+                    lowered.get_or_insert_with(|| (fold_str(title), fold_str(description)));
                 title.contains(literal.as_str()) || description.contains(literal.as_str())
             }
         })
@@ -66,7 +103,12 @@ impl SearchQuery {
         let mut tokens = Vec::new();
         for term in &self.terms {
             match term {
-                Term::WordPrefix(prefix) => tokens.push(format!("\"{prefix}\"*")),
+                Term::WordPrefix(prefix) if prefix.chars().all(index_folds_alike) => {
+                    tokens.push(format!("\"{prefix}\"*"))
+                }
+                // The index might fold or split this term differently: it
+                // narrows nothing, and the rule alone decides.
+                Term::WordPrefix(_) => {}
                 Term::Literal(literal) => tokens.extend(literal_tokens(literal)),
             }
         }
@@ -83,10 +125,10 @@ fn literal_tokens(literal: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut run_start: Option<usize> = None;
     let mut push = |start: usize, end: usize| {
-        if start == 0 {
+        let run = &literal[start..end];
+        if start == 0 || !run.chars().all(index_folds_alike) {
             return;
         }
-        let run = &literal[start..end];
         if end == literal.len() {
             tokens.push(format!("\"{run}\"*"));
         } else {
@@ -116,7 +158,7 @@ fn has_word_starting_with(text: &str, prefix: &str) -> bool {
 }
 
 fn starts_with_folded(word: &str, prefix: &str) -> bool {
-    let mut folded = word.chars().flat_map(char::to_lowercase);
+    let mut folded = word.chars().map(fold);
     prefix.chars().all(|p| folded.next() == Some(p))
 }
 
@@ -150,6 +192,42 @@ mod tests {
         assert!(hit("%", "100% broken", "x"));
         assert!(!hit("%", "broken", "x"));
         assert!(hit("\"quoted\"", "x", "say \"quoted\" text"));
+    }
+
+    /// Cases found by fuzzing: the rule must match a word with itself, and
+    /// the index expression must never be built from what the index folds
+    /// or splits differently.
+    #[test]
+    fn folding_is_per_character_and_the_index_only_gets_what_it_reads_alike() {
+        assert!(hit("ΟΔΟΣ", "ΟΔΟΣ address change", ""));
+        assert!(hit("aΣ", "aΣ", ""));
+        assert!(hit("İstanbul", "İstanbul office printer", ""));
+        for query in ["İ", "ΟΔΟΣ", "ა", "🙂refund", "\u{10FFFD}a"] {
+            let q = SearchQuery::parse(query).unwrap();
+            if let Some(expr) = q.fts_expression() {
+                for token in expr.split(" AND ") {
+                    let bare = token.trim_end_matches('*').trim_matches('"');
+                    assert!(
+                        bare.chars().all(|c| c.is_ascii_alphanumeric() || c.is_alphabetic()),
+                        "{query}: {expr}"
+                    );
+                }
+            }
+        }
+        assert_eq!(SearchQuery::parse("ΟΔΟΣ").unwrap().fts_expression(), None, "left to the walk");
+        assert_eq!(SearchQuery::parse("über").unwrap().fts_expression().as_deref(), Some("\"über\"*"));
+    }
+
+    #[test]
+    fn symbols_glued_to_a_word_join_it() {
+        // The index may read an emoji or a private-use character as a letter,
+        // so the rule does too: both see one word, and agree.
+        assert!(!hit("refund", "🙂refund please", ""));
+        assert!(hit("🙂refund", "🙂refund please", ""));
+        assert!(!hit("alpha", "\u{10FFFD}alpha", ""));
+        // Punctuation every tokenizer agrees on still separates words.
+        assert!(hit("refund", "«refund» — now", ""));
+        assert!(hit("refund", "x\u{3001}refund", ""));
     }
 
     #[test]
