@@ -127,14 +127,6 @@ impl Chain {
         Arc::clone(&self.local)
     }
 
-    /// The body Claude would be sent for `text`, when Claude takes part.
-    pub fn claude_request(&self, text: &str) -> Option<serde_json::Value> {
-        match &self.remote {
-            Remote::Claude(client) => Some(client.request_body(text)),
-            _ => None,
-        }
-    }
-
     pub fn health(&self) -> Health {
         match &self.remote {
             Remote::LocalOnly => Health::Local,

@@ -254,9 +254,8 @@ impl Driver {
                 Effect::SaveDraft(draft) => self.drafts.keep(draft),
                 Effect::Classify { generation, text } => self.classifier.edit(generation, text),
                 Effect::Learn(ticket) => self.classifier.learn(&ticket),
-                Effect::Quit => {
-                    let _ = self.inbox.send(Msg::Tick(OffsetDateTime::now_utc()));
-                }
+                // The loop ends on `model.quitting` before effects run.
+                Effect::Quit => {}
             }
         }
         if self.reader.thread.is_finished() || self.writer.thread.is_finished() {

@@ -644,11 +644,6 @@ pub fn classifier_label(status: &ClassifierStatus) -> String {
     }
 }
 
-/// Whether a selector value came from a suggestion (for the view).
-pub fn is_suggested<T: Copy + PartialEq>(choice: &Choice<T>) -> bool {
-    matches!(choice.origin, super::model::Origin::Suggested { .. })
-}
-
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;

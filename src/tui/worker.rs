@@ -181,7 +181,7 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
                             }
                             waited = true;
                         }
-                        Err(WriteFailed::Refused(message)) => break reply_for(&job, Err(message)),
+                        Err(WriteFailed::Refused(message)) => break reply_for(&job, message),
                         Ok(reply) => break reply,
                     }
                 };
@@ -222,8 +222,7 @@ fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
 }
 
 /// The message that reports a refused job.
-fn reply_for(job: &WriteJob, refused: Result<std::convert::Infallible, String>) -> Msg {
-    let Err(message) = refused;
+fn reply_for(job: &WriteJob, message: String) -> Msg {
     match job {
         WriteJob::Save(..) => Msg::Saved(Err(message)),
         WriteJob::SetStatus { .. } | WriteJob::Assign { .. } => Msg::Changed(Err(message)),
