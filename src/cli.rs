@@ -14,7 +14,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH", value_parser = non_empty_path)]
     pub db: Option<PathBuf>,
 
-    /// Seconds a write waits for another process's write lock before giving up
+    /// Seconds to wait for another process's lock (a write, an import) before giving up
     /// [default: busy_timeout_secs from the config, 10]
     #[arg(long, global = true, env = "TICKETDESK_BUSY_TIMEOUT", value_name = "SECONDS")]
     pub busy_timeout: Option<u64>,

@@ -167,6 +167,44 @@ fn kill_9_during_an_import_leaves_all_or_nothing() {
     }
 }
 
+/// An import into an empty desk writes through a rollback journal. Killed at
+/// any moment, the next open rolls the journal back and the desk is empty,
+/// checked and in WAL again; or the import had committed, whole.
+#[test]
+fn kill_9_during_an_import_into_an_empty_desk_leaves_all_or_nothing() {
+    const ROWS: i64 = 20_000;
+    let lines: Vec<String> = (0..ROWS)
+        .map(|i| jsonl(&format!("row {i}"), &format!("imported description {i}"), "technical", "medium"))
+        .collect();
+    for delay_ms in [30u64, 120, 250, 400] {
+        let desk = Desk::new();
+        desk.ok(&["stats"]);
+        let file = desk.write_file("big.jsonl", &lines.join("\n"));
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(&desk.db)
+            .args(["import", file.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The point of the test is an arbitrary moment, so a timer picks it.
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().ok();
+        child.wait().unwrap();
+        // Our own open is the first to meet whatever the kill left behind.
+        check_ok(&desk);
+        let journal: String = desk.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(journal, "wal", "after {delay_ms} ms");
+        let total = count(&desk, "SELECT count(*) FROM tickets");
+        assert!(total == 0 || total == ROWS, "after {delay_ms} ms: {total} tickets");
+        assert_eq!(count(&desk, "SELECT coalesce(sum(n), 0) FROM ticket_counts"), total);
+        assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), total);
+        let indexed = count(&desk, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'imported'");
+        assert_eq!(indexed, total, "the search index holds exactly the committed rows");
+    }
+}
+
 /// Kills writers in the middle of bursts: every ticket that exists was
 /// written whole, with its history; nothing else.
 #[test]

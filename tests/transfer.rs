@@ -162,10 +162,24 @@ fn a_failed_export_leaves_no_partial_file() {
     assert!(stderr.contains("nonexistent-dir"), "{stderr}");
 }
 
+/// Into a desk that already holds tickets (the import writes through WAL) and
+/// into an empty one (it writes through a rollback journal), an import leaves
+/// the schema, the running totals, the search index and the settings as if
+/// every row had been added one by one.
 #[test]
 fn import_keeps_the_schema_totals_and_index_in_step() {
-    let desk = Desk::new();
-    desk.add("before", "already here", "account", "high");
+    for already_there in [1, 0] {
+        let desk = Desk::new();
+        if already_there == 1 {
+            desk.add("before", "already here", "account", "high");
+        } else {
+            desk.ok(&["stats"]);
+        }
+        check_bulk_import(&desk, already_there);
+    }
+}
+
+fn check_bulk_import(desk: &Desk, already_there: i64) {
     let schema = |desk: &Desk| -> Vec<String> {
         let conn = desk.conn();
         let mut stmt = conn
@@ -175,17 +189,31 @@ fn import_keeps_the_schema_totals_and_index_in_step() {
             .unwrap();
         stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
-    let before = schema(&desk);
+    let settings = |desk: &Desk| -> Vec<(String, i64)> {
+        let conn = desk.conn();
+        let mut stmt = conn.prepare("SELECT k, v FROM tickets_fts_config ORDER BY k").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let before = (schema(desk), settings(desk));
     let lines: Vec<String> = (0..300)
         .map(|i| {
             let category = ["billing", "technical", "account", "general"][i % 4];
             let priority = ["low", "medium", "high", "critical"][i % 3];
-            jsonl(&format!("imported {i}"), &format!("word{i} shared"), category, priority)
+            let status = ["open", "in_progress", "resolved", "closed"][i % 5 % 4];
+            let mut row: serde_json::Value = serde_json::from_str(&jsonl(
+                &format!("imported {i}"),
+                &format!("word{i} shared"),
+                category,
+                priority,
+            ))
+            .unwrap();
+            row["status"] = status.into();
+            row.to_string()
         })
         .collect();
     let file = desk.write_file("bulk.jsonl", &lines.join("\n"));
     desk.ok(&["import", file.to_str().unwrap()]);
-    assert_eq!(schema(&desk), before, "indexes and triggers are back, unchanged");
+    assert_eq!((schema(desk), settings(desk)), before, "indexes, triggers and settings are back, unchanged");
 
     // Running totals equal a fresh count; the full-text index knows every row.
     let conn = desk.conn();
@@ -198,11 +226,14 @@ fn import_keeps_the_schema_totals_and_index_in_step() {
         )
         .unwrap();
     assert_eq!(mismatches, 0);
+    let journal: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(journal, "wal", "every desk is back in WAL after an import");
     let indexed: i64 = conn
         .query_row("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'shared'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(indexed, 300);
-    assert_eq!(desk.json(&["stats"])["total_tickets"], 301);
+    assert_eq!(desk.json(&["stats"])["total_tickets"], 300 + already_there);
+    assert_eq!(desk.json(&["stats"])["open_tickets"], 120 + already_there);
     assert_eq!(desk.json(&["list", "--search", "word299"])[0]["title"], "imported 299");
     // New rows after the import are indexed by the restored triggers.
     desk.add("after", "zebra", "general", "low");

@@ -204,6 +204,11 @@ impl NewTicket {
             assignee: None,
         })
     }
+
+    /// The status it starts in: the one given, else `open` (the schema's default).
+    pub fn status(&self) -> Status {
+        self.status.unwrap_or(Status::Open)
+    }
 }
 
 /// A partial change to a ticket: `None` leaves a field as it is.

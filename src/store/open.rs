@@ -5,7 +5,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::StoreError;
 
@@ -45,8 +45,10 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
     // Several processes may open a new file at the same moment. Each step is
     // safe to repeat, and a loser of a race (a migration that finds its table
     // already made, a journal-mode switch refused as busy) finds the work done
-    // on the next round.
+    // on the next round. Rounds stop once the busy timeout has passed, so a
+    // desk locked by an import makes the opener wait that long, not longer.
     const ROUNDS: usize = 8;
+    let started = Instant::now();
     let mut round = 1;
     loop {
         match prepare(&mut conn, path, busy_timeout) {
@@ -56,7 +58,7 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
             ) => {
                 return Err(e);
             }
-            Err(e) if round == ROUNDS => return Err(e),
+            Err(e) if round == ROUNDS || started.elapsed() >= busy_timeout => return Err(e),
             Err(_) => round += 1,
         }
     }
@@ -181,7 +183,7 @@ fn check_ours_read_only(path: &Path) -> Result<(), StoreError> {
 /// an up-to-date file never builds the migration runner (which compiles a
 /// regex and parses every migration); a test keeps it equal to the newest
 /// file in `migrations/`.
-const LATEST_VERSION: i64 = 2;
+const LATEST_VERSION: i64 = 3;
 
 fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_history: bool = conn.query_row(

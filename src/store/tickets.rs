@@ -55,7 +55,7 @@ fn insert_values(ticket: &NewTicket) -> impl rusqlite::Params + '_ {
         &ticket.description,
         ticket.category,
         ticket.priority,
-        ticket.status.unwrap_or(Status::Open),
+        ticket.status(),
         &ticket.created_at,
         &ticket.assignee,
     )
