@@ -8,7 +8,7 @@ use ticketdesk::commands::{self, UsageError};
 use ticketdesk::config::{Config, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
 use ticketdesk::domain::text::sanitize_line;
-use ticketdesk::store::{self, Store, StoreError};
+use ticketdesk::store::{self, StoreError};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -65,7 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let path = db_path(&config)?;
         return ticketdesk::tui::app::run(config, path);
     };
-    let mut store = Store::open_with_timeout(
+    let mut store = commands::open_store(
         &db_path(&config)?,
         Duration::from_secs(cli.busy_timeout.unwrap_or(config.busy_timeout_secs)),
     )?;

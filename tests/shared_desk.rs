@@ -191,3 +191,41 @@ fn a_new_database_in_a_team_folder_is_group_writable_with_its_wal_and_shm() {
     assert!(run(&private, &["stats"]).status.success());
     assert_eq!(mode(&private) & 0o020, 0, "{:o}", mode(&private));
 }
+
+/// While another process holds the desk's lock (as the first import into an
+/// empty desk does), a command says it is waiting instead of sitting silent,
+/// then goes on once the lock frees.
+#[test]
+fn a_command_kept_waiting_says_so_then_goes_on() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let desk = Desk::new();
+    desk.add("kept", "d", "billing", "low");
+    let holder = desk.conn();
+    holder.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ticketdesk"))
+        .arg("--db")
+        .arg(&desk.db)
+        .args(["--busy-timeout", "60", "stats", "--json"])
+        .env("HOME", desk.dir.path())
+        .env("XDG_CONFIG_HOME", desk.dir.path().join("config"))
+        .env("TICKETDESK_HOST_CONFIG", desk.dir.path().join("host-config.toml"))
+        .env_remove("TICKETDESK_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("ticketdesk: waiting for "), "{line}");
+    assert!(line.contains("another process holds it") && line.contains("up to 60 s"), "{line}");
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["total_tickets"], 1);
+}

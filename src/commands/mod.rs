@@ -37,6 +37,21 @@ pub(crate) fn shown(path: &Path) -> String {
     text::sanitize_line(&path.display().to_string()).into_owned()
 }
 
+/// How long an open may take before the person waiting is told why.
+pub const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Opens the desk; if another process holds its lock for a while, says so on
+/// stderr (once) instead of sitting there silently until the timeout.
+pub fn open_store(path: &Path, busy_timeout: std::time::Duration) -> Result<Store, crate::store::StoreError> {
+    Store::open_telling_waits(path, busy_timeout, OPEN_PATIENCE, || {
+        eprintln!(
+            "ticketdesk: waiting for {}: another process holds it (an import?); up to {} s",
+            shown(path),
+            busy_timeout.as_secs()
+        );
+    })
+}
+
 fn read_description(source: &DescriptionSource) -> Result<Option<String>> {
     if let Some(text) = &source.description {
         return Ok(Some(text.clone()));

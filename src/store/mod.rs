@@ -62,6 +62,35 @@ impl Store {
         })
     }
 
+    /// Opens like [`Store::open_with_timeout`], and calls `waiting` once if
+    /// that has not finished after `patience`: someone else holds the file's
+    /// lock (the first import into an empty desk does, start to end), and a
+    /// person at a terminal should hear why nothing happens yet.
+    pub fn open_telling_waits(
+        path: &Path,
+        busy_timeout: Duration,
+        patience: Duration,
+        waiting: impl FnOnce(),
+    ) -> Result<Store, StoreError> {
+        let (done, opened) = std::sync::mpsc::channel();
+        let owned = path.to_owned();
+        std::thread::spawn(move || {
+            let _ = done.send(Self::open_with_timeout(&owned, busy_timeout));
+        });
+        let gone = || StoreError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::other("the opening thread died"),
+        };
+        match opened.recv_timeout(patience) {
+            Ok(result) => result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                waiting();
+                opened.recv().map_err(|_| gone())?
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(gone()),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.ctx.path
     }
