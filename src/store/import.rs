@@ -63,7 +63,8 @@ const FTS_DEFAULT_HASH_BYTES: i64 = 1 << 20;
 const DEFERRED_TRIGGERS: [&str; 2] = ["tickets_fts_insert", "ticket_counts_insert"];
 
 /// What the full-text trigger would have done, for rows with id > ?1.
-const INDEX_NEW_ROWS: &str = "INSERT INTO tickets_fts (rowid, title, description) SELECT id, title, description FROM tickets WHERE id > ?1";
+const INDEX_NEW_ROWS: &str = "INSERT INTO tickets_fts (rowid, title, description)
+     SELECT id, title, description FROM tickets WHERE id > ?1";
 
 /// The schema's full (not partial) indexes on tickets, by name and SQL. A
 /// partial index skips the rows an import brings (nobody is assigned yet),
