@@ -155,6 +155,7 @@ impl Sources {
 pub struct Overrides {
     pub db: Option<PathBuf>,
     pub classifier: Option<ClassifierMode>,
+    pub busy_timeout_secs: Option<u64>,
 }
 
 impl Config {
@@ -185,6 +186,9 @@ impl Config {
         }
         if let Some(mode) = overrides.classifier {
             config.classifier = mode;
+        }
+        if let Some(secs) = overrides.busy_timeout_secs {
+            config.busy_timeout_secs = secs;
         }
         config.validate()?;
         Ok(config)
@@ -314,10 +318,15 @@ mod tests {
         assert_eq!(config.claude.deadline_ms, 5000, "host value kept where the agent file is silent");
         assert_eq!(config.claude.max_tokens, 200, "default kept");
 
-        let flags = Overrides { db: Some("/tmp/flag.db".into()), classifier: Some(ClassifierMode::Off) };
+        let flags = Overrides {
+            db: Some("/tmp/flag.db".into()),
+            classifier: Some(ClassifierMode::Off),
+            busy_timeout_secs: Some(42),
+        };
         let config = Config::load(&src, &flags).unwrap();
         assert_eq!(config.db.as_deref(), Some(Path::new("/tmp/flag.db")));
         assert_eq!(config.classifier, ClassifierMode::Off);
+        assert_eq!(config.busy_timeout_secs, 42);
     }
 
     #[test]

@@ -54,7 +54,8 @@ fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let overrides = Overrides { db: cli.db.clone(), classifier: cli.classifier };
+    let overrides =
+        Overrides { db: cli.db.clone(), classifier: cli.classifier, busy_timeout_secs: cli.busy_timeout };
     let config = Config::load(&Sources::system(), &overrides)?;
     let Some(command) = &cli.command else {
         use std::io::IsTerminal;
@@ -65,10 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let path = db_path(&config)?;
         return ticketdesk::tui::app::run(config, path);
     };
-    let mut store = commands::open_store(
-        &db_path(&config)?,
-        Duration::from_secs(cli.busy_timeout.unwrap_or(config.busy_timeout_secs)),
-    )?;
+    let mut store = commands::open_store(&db_path(&config)?, Duration::from_secs(config.busy_timeout_secs))?;
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, args),

@@ -235,6 +235,33 @@ fn a_change_waits_out_a_long_write_lock_and_then_lands() {
     tui.wait_for_exit();
 }
 
+/// A desk locked from start to end (as during the first import into an empty
+/// desk): the full-screen view says it is waiting, gives up after the busy
+/// timeout with a plain message, and opens as soon as the lock frees.
+#[test]
+fn starting_on_a_locked_desk_says_so_and_opens_once_it_frees() {
+    let desk = Desk::new();
+    desk.add("behind the lock", "d", "general", "low");
+    let holder = desk.conn();
+    holder.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    let tui = open_tui(&desk, &[("TICKETDESK_BUSY_TIMEOUT", "1".into())], (120, 35));
+    tui.wait_for_text("another process holds it");
+    assert_eq!(tui.wait_for_exit(), 1);
+    let screen = tui.screen();
+    assert!(screen.contains("gave up after waiting up to 1s"), "{screen}");
+    drop(tui);
+
+    let tui = open_tui(&desk, &[("TICKETDESK_BUSY_TIMEOUT", "60".into())], (120, 35));
+    tui.wait_for_text("up to 60 s");
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    tui.wait_for_text("behind the lock");
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_for_exit(), 0);
+}
+
 fn desk_status(desk: &Desk) -> String {
     let conn = rusqlite::Connection::open(&desk.db).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();

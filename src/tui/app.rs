@@ -69,7 +69,8 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<Msg>();
     // Open the database before touching the terminal, so a bad file is a
     // plain one-line error, not a flash of a broken screen.
-    let reader = worker::spawn_reader(db_path.clone(), inbox_tx.clone())?;
+    let busy_timeout = std::time::Duration::from_secs(config.busy_timeout_secs);
+    let reader = worker::spawn_reader(db_path.clone(), busy_timeout, inbox_tx.clone())?;
     let writer = worker::spawn_writer(db_path.clone(), inbox_tx.clone())?;
 
     install_panic_hook(inbox_tx.clone());

@@ -77,8 +77,12 @@ fn message(err: StoreError) -> String {
 }
 
 /// Opens the reader's connection and starts its thread.
-pub fn spawn_reader(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Reader, StoreError> {
-    let store = crate::commands::open_store(&path, crate::store::DEFAULT_BUSY_TIMEOUT)?;
+pub fn spawn_reader(
+    path: PathBuf,
+    busy_timeout: Duration,
+    inbox: UnboundedSender<Msg>,
+) -> Result<Reader, StoreError> {
+    let store = crate::commands::open_store(&path, busy_timeout)?;
     let interrupt = store.interrupt_handle();
     let running_list = Arc::new(AtomicU64::new(0));
     let (jobs, queue) = mpsc::channel();

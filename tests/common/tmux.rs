@@ -31,6 +31,8 @@ impl Tmux {
         let socket = dir.join("tmux.sock");
         let session = "td".to_owned();
         let status_file = dir.join("exit-status");
+        // An earlier session in the same folder may have left its status.
+        let _ = std::fs::remove_file(&status_file);
         let mut command_line = String::from("env -i");
         let mut all_env: Vec<(String, String)> = vec![
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
