@@ -144,6 +144,55 @@ fn migrations_are_idempotent_on_an_existing_database() {
     assert!(versions >= 1);
 }
 
+/// A desk from before V3 (a full assignee index) upgrades on its next open:
+/// the index becomes partial, the tickets stay, and filters still find them.
+#[test]
+fn a_desk_from_before_the_partial_assignee_index_upgrades_in_place() {
+    let desk = Desk::new();
+    for title in ["mine", "theirs", "nobody's"] {
+        desk.add(title, "d", "billing", "low");
+    }
+    desk.ok(&["assign", "1", "alice"]);
+    desk.ok(&["assign", "2", "bob"]);
+    // Wind the file back to version 2, as an older binary left it.
+    desk.conn()
+        .execute_batch(
+            "DROP INDEX tickets_by_assignee;
+             CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at);
+             DELETE FROM refinery_schema_history WHERE version = 3;",
+        )
+        .unwrap();
+    let before = desk.dump();
+
+    let mine = desk.json(&["list", "--assignee", "alice"]);
+    let nobody = desk.json(&["list", "--assignee", "none"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["title"], "mine");
+    assert_eq!(nobody.as_array().unwrap().len(), 1);
+    assert_eq!(nobody[0]["title"], "nobody's");
+    let conn = desk.conn();
+    let index: String = conn
+        .query_row("SELECT sql FROM sqlite_schema WHERE name = 'tickets_by_assignee'", [], |r| r.get(0))
+        .unwrap();
+    assert!(index.ends_with("WHERE assignee IS NOT NULL"), "{index}");
+    let latest: i64 =
+        conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
+    assert_eq!(latest, 3);
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN
+             SELECT id FROM tickets WHERE assignee = ?1 ORDER BY created_at DESC, id DESC LIMIT 50",
+        )
+        .unwrap()
+        .query_map(["alice"], |r| r.get(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let plan = plan.join("; ");
+    assert!(plan.contains("tickets_by_assignee"), "{plan}");
+    assert_eq!(desk.dump(), before, "every ticket kept as it was");
+}
+
 #[test]
 fn an_empty_file_becomes_a_database() {
     let desk = Desk::new();
