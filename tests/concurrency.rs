@@ -127,6 +127,21 @@ fn sixteen_processes_writing_at_once_lose_nothing() {
     );
 }
 
+/// Starts an import of `file` and lets it run for `running` before returning.
+fn import_for(desk: &Desk, file: &std::path::Path, running: Duration) -> std::process::Child {
+    let child = Command::new(bin())
+        .arg("--db")
+        .arg(&desk.db)
+        .args(["import", file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The point of the tests is an arbitrary moment, so a timer picks it.
+    std::thread::sleep(running);
+    child
+}
+
 /// Kills an import at different moments: each time the database passes its
 /// checks and holds either none or all of the file.
 #[test]
@@ -140,16 +155,7 @@ fn kill_9_during_an_import_leaves_all_or_nothing() {
     let file = desk.write_file("big.jsonl", &lines.join("\n"));
     let mut expected = 1;
     for delay_ms in [30u64, 120, 250, 400, 700] {
-        let mut child = Command::new(bin())
-            .arg("--db")
-            .arg(&desk.db)
-            .args(["import", file.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // The point of the test is an arbitrary moment, so a timer picks it.
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms));
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         let status = child.wait().unwrap();
@@ -180,16 +186,7 @@ fn kill_9_during_an_import_into_an_empty_desk_leaves_all_or_nothing() {
         let desk = Desk::new();
         desk.ok(&["stats"]);
         let file = desk.write_file("big.jsonl", &lines.join("\n"));
-        let mut child = Command::new(bin())
-            .arg("--db")
-            .arg(&desk.db)
-            .args(["import", file.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // The point of the test is an arbitrary moment, so a timer picks it.
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms));
         child.kill().ok();
         child.wait().unwrap();
         // Our own open is the first to meet whatever the kill left behind.

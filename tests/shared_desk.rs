@@ -202,9 +202,7 @@ fn a_command_kept_waiting_says_so_then_goes_on() {
 
     let desk = Desk::new();
     desk.add("kept", "d", "billing", "low");
-    let holder = desk.conn();
-    holder.pragma_update(None, "journal_mode", "DELETE").unwrap();
-    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let holder = desk.hold_exclusive_lock();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ticketdesk"))
         .arg("--db")
         .arg(&desk.db)

@@ -242,9 +242,7 @@ fn a_change_waits_out_a_long_write_lock_and_then_lands() {
 fn starting_on_a_locked_desk_says_so_and_opens_once_it_frees() {
     let desk = Desk::new();
     desk.add("behind the lock", "d", "general", "low");
-    let holder = desk.conn();
-    holder.pragma_update(None, "journal_mode", "DELETE").unwrap();
-    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let holder = desk.hold_exclusive_lock();
 
     let tui = open_tui(&desk, &[("TICKETDESK_BUSY_TIMEOUT", "1".into())], (120, 35));
     tui.wait_for_text("another process holds it");

@@ -81,6 +81,15 @@ impl Desk {
         Connection::open(&self.db).expect("open raw")
     }
 
+    /// A connection that keeps everyone else out, readers too, until it
+    /// commits: the lock the first import into an empty desk holds.
+    pub fn hold_exclusive_lock(&self) -> Connection {
+        let holder = self.conn();
+        holder.pragma_update(None, "journal_mode", "DELETE").expect("leave WAL");
+        holder.execute_batch("BEGIN EXCLUSIVE").expect("exclusive lock");
+        holder
+    }
+
     /// Every row of every table we own, as text: equal dumps mean nothing changed.
     pub fn dump(&self) -> String {
         dump(&self.db)
