@@ -51,8 +51,8 @@ const REBUILD_INDEXES_BELOW: i64 = 50_000;
 
 /// How many bytes of terms the full-text index gathers before it writes a
 /// segment, during an import only (everyday writes keep the schema's 16 MiB).
-/// Fewer, bigger segments leave less merging: a million tickets import about
-/// 2 s faster, for about 60 MiB more at the peak. Beyond this it stops paying.
+/// Fewer, bigger flushes: a million tickets import about 2 s faster, for about
+/// 60 MiB more at the peak. Beyond this it stops paying.
 const IMPORT_FTS_HASH_BYTES: i64 = 64 << 20;
 
 /// FTS5's own default, for a table whose config never set one.
@@ -67,8 +67,8 @@ const INDEX_NEW_ROWS: &str = "INSERT INTO tickets_fts (rowid, title, description
      SELECT id, title, description FROM tickets WHERE id > ?1";
 
 /// The schema's full (not partial) indexes on tickets, by name and SQL. A
-/// partial index skips the rows an import brings (nobody is assigned yet),
-/// so it stays in place and costs nothing.
+/// partial index skips most rows an import brings (few arrive assigned), so
+/// it stays in place and costs next to nothing.
 fn full_ticket_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     conn.prepare(
         "SELECT s.name, s.sql FROM sqlite_schema AS s JOIN pragma_index_list('tickets') AS i ON i.name = s.name
@@ -191,8 +191,8 @@ impl Store {
         } else {
             // Every row goes into every index, each page of them many times
             // over: a roomy cache keeps those pages in memory. (A rebuild does
-            // better with the small default: its sort then runs in runs that
-            // fit the CPU's caches.)
+            // better with the small default: its sort then works in pieces
+            // that fit the CPU's caches.)
             tx.pragma_update(None, "cache_size", LIVE_INDEX_CACHE_KIB).map_err(store_err)?;
         }
         let mut count = 0;
