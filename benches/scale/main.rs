@@ -11,6 +11,7 @@
 
 mod data;
 mod proc;
+mod units;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use data::{COMMON, Dataset, PREFIX, RARE, RARE_COUNT};
 use proc::Sample;
+use units::{mib, millis, minutes, seconds, thousands};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ticketdesk");
 const DEFAULT_ROWS: usize = 1_000_000;
@@ -583,32 +585,4 @@ fn render(
 
 fn yes_no(ok: bool) -> &'static str {
     if ok { "yes" } else { "**no**" }
-}
-
-fn millis(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn seconds(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
-}
-
-fn minutes(d: Duration) -> String {
-    format!("{}m {:02}s", d.as_secs() / 60, d.as_secs() % 60)
-}
-
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

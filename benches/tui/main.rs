@@ -18,6 +18,9 @@ mod data;
 mod pty;
 mod report;
 mod screen;
+#[allow(dead_code)]
+#[path = "../scale/units.rs"]
+mod units;
 
 use anyhow::{Context, Result, bail};
 use regex::Regex;
@@ -103,7 +106,7 @@ fn run() -> Result<()> {
     print!("{text}");
     let path = target.join("tui-bench-report.md");
     fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("[tui] done in {}; report in {}", report::minutes(notes.elapsed), path.display());
+    eprintln!("[tui] done in {}; report in {}", units::minutes(notes.elapsed), path.display());
     Ok(())
 }
 
@@ -114,7 +117,7 @@ fn build_desk(data_dir: &Path, rows: usize) -> Result<PathBuf> {
     let db = dir.join("ticketdesk.db");
     let ready = dir.join("ready");
     if db.is_file() && fs::read_to_string(&ready).is_ok_and(|t| t.trim() == rows.to_string()) {
-        eprintln!("[tui] reusing the {}-row database {}", report::thousands(rows), db.display());
+        eprintln!("[tui] reusing the {}-row database {}", units::thousands(rows), db.display());
         return Ok(db);
     }
     let set = data::ensure_dataset(data_dir, rows)?;
@@ -123,7 +126,7 @@ fn build_desk(data_dir: &Path, rows: usize) -> Result<PathBuf> {
         let _ = fs::remove_file(format!("{}{suffix}", db.display()));
     }
     let _ = fs::remove_file(&ready);
-    eprintln!("[tui] importing {} tickets into {} ...", report::thousands(rows), db.display());
+    eprintln!("[tui] importing {} tickets into {} ...", units::thousands(rows), db.display());
     let start = Instant::now();
     let out = Command::new(BIN)
         .arg("--db")
@@ -214,22 +217,22 @@ fn measure_desk(db: &Path, rows: usize, target: &Path) -> Result<Vec<RunResult>>
     let mut results = Vec::new();
     for run in 0..=RUNS {
         let label = if run == 0 { "warm-up".to_owned() } else { format!("run {run}/{RUNS}") };
-        let result = session(db).with_context(|| format!("{} rows, {label}", report::thousands(rows)))?;
+        let result = session(db).with_context(|| format!("{} rows, {label}", units::thousands(rows)))?;
         let search: Vec<Duration> = result.search.iter().map(|s| s.latency).collect();
         eprintln!(
             "[tui] {} rows, {label:>8}: first frame {}, rows {}, search p50 {} max {}, j {} B, PgDn {} B, \
              idle {} B, VmHWM {}, exit {:?} in {}",
-            report::thousands(rows),
-            report::millis(result.first_frame),
-            report::millis(result.rows_loaded),
-            report::millis(report::median(&search)),
-            report::millis(search.iter().max().copied().unwrap_or_default()),
+            units::thousands(rows),
+            units::millis(result.first_frame),
+            units::millis(result.rows_loaded),
+            units::millis(report::median(&search)),
+            units::millis(search.iter().max().copied().unwrap_or_default()),
             result.actions[0].1,
             result.actions[1].1,
             result.idle_bytes,
-            report::mib(result.peak_rss_kib),
+            units::mib(result.peak_rss_kib),
             result.exit.code,
-            report::millis(result.exit.took),
+            units::millis(result.exit.took),
         );
         if run > 0 {
             results.push(result);
@@ -302,7 +305,7 @@ fn session(db: &Path) -> Result<RunResult> {
     let chunks: Vec<String> = s
         .timings_since(0, s.spawned)
         .iter()
-        .map(|(at, n)| format!("+{} {n} B", report::millis(*at)))
+        .map(|(at, n)| format!("+{} {n} B", units::millis(*at)))
         .collect();
     r.trace.push((format!("start-up: chunks from spawn {}", chunks.join(", ")), startup));
 
@@ -405,7 +408,7 @@ fn step(
 /// When the chunks of a response arrived, for the trace.
 fn timings(resp: &Response) -> String {
     let chunks: Vec<String> =
-        resp.chunks.iter().map(|(at, n)| format!("+{} {n} B", report::millis(*at))).collect();
+        resp.chunks.iter().map(|(at, n)| format!("+{} {n} B", units::millis(*at))).collect();
     if chunks.is_empty() { String::new() } else { format!(": chunks {}", chunks.join(", ")) }
 }
 

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::units::{mib, millis, minutes, thousands};
 use crate::{ACTIONS, COLS, EXIT_WITHIN, IDLE, KEY_QUIET, LINES, RUNS, RunResult, SETTLE_QUIET, SearchKey};
 
 /// First frame and each search key's redraw within this.
@@ -381,30 +382,6 @@ pub fn escape(bytes: &[u8], max_chars: usize) -> String {
     out
 }
 
-pub fn millis(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-pub fn minutes(d: Duration) -> String {
-    format!("{}m {:02}s", d.as_secs() / 60, d.as_secs() % 60)
-}
-
-pub fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
 fn megabytes(kib: u64) -> String {
     format!("{:.1} MB ({})", (kib * 1024) as f64 / 1e6, mib(kib))
-}
-
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
