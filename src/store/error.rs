@@ -56,6 +56,13 @@ pub enum StoreError {
     Conflict { id: i64, by: String, at: String, current: i64, seen: i64 },
     #[error("{0}")]
     Invalid(#[from] ValidationError),
+    /// Our commits no longer reach the file other processes open: anything
+    /// written through this process now is seen by nobody else.
+    #[error(
+        "{}: {what}; changes made here since are not saved (nobody else can see them): quit and reopen the desk",
+        shown(path)
+    )]
+    Detached { path: PathBuf, what: &'static str },
     #[error("schema migration failed: {0}")]
     Migration(String),
     /// The query was stopped on purpose (superseded by a newer one).

@@ -87,6 +87,7 @@ impl Store {
             )
             .map_err(|e| ctx.fail(e))?;
         tx.commit().map_err(|e| ctx.fail(e))?;
+        self.check_in_place()?;
         Ok(event)
     }
 

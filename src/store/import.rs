@@ -152,6 +152,7 @@ impl Store {
             // A rollback journal survives power loss only with full syncs.
             Ok(mode) if mode.eq_ignore_ascii_case("delete") => {
                 let _ = self.conn.pragma_update(None, "synchronous", "FULL");
+                self.desk.forget_log();
                 true
             }
             _ => false,
@@ -164,6 +165,7 @@ impl Store {
     fn leave_bulk_load(&mut self) {
         let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
         let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        self.desk.remember_log(&self.conn);
     }
 
     fn import_rows<E>(
@@ -223,6 +225,7 @@ impl Store {
             tx.execute_batch(sql).map_err(store_err)?;
         }
         tx.commit().map_err(store_err)?;
+        self.check_in_place().map_err(ImportError::Store)?;
         Ok(count)
     }
 }

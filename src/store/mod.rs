@@ -1,6 +1,7 @@
 //! The SQLite store: one connection, bound parameters only, and the database
 //! itself as the last word on every rule.
 
+mod desk;
 mod error;
 mod events;
 mod import;
@@ -19,6 +20,7 @@ pub use tickets::Labelled;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a writer waits for another process's write lock before giving up.
@@ -27,7 +29,10 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// An open ticket database. Owns its connection: whoever holds the `Store`
 /// is the only one talking to SQLite through it.
 pub struct Store {
+    // Declared before `desk`, so the connection closes before this process
+    // stops counting the file as open.
     conn: Connection,
+    desk: Arc<desk::DeskFile>,
     ctx: ErrorContext,
 }
 
@@ -55,9 +60,10 @@ impl Store {
     }
 
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
-        let conn = open::open_connection(path, busy_timeout)?;
+        let (conn, desk) = desk::connect(path, busy_timeout)?;
         Ok(Store {
             conn,
+            desk,
             ctx: ErrorContext { path: path.to_owned(), busy_timeout, actor: crate::actor::current() },
         })
     }
@@ -93,5 +99,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.ctx.path
+    }
+
+    /// Whether this store's commits still reach the file every other process
+    /// opens (see [`desk`]). A write checks this after it commits, so nothing
+    /// is reported saved that nobody else can see.
+    pub fn check_in_place(&self) -> Result<(), StoreError> {
+        self.desk.check_in_place(&self.conn)
     }
 }

@@ -23,7 +23,10 @@ pub fn default_path() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|dirs| dirs.data_dir().join("ticketdesk").join("tickets.db"))
 }
 
-pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
+/// The first connection this process makes to the desk at `path`: looks at
+/// the file (only [`super::desk`] calls this, while no other connection to it
+/// is open here), creates it if missing, and brings its schema up to date.
+pub(super) fn open_first(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
     let io_err = |source| StoreError::Io { path: path.to_owned(), source };
     match inspect(path)? {
         FileState::Missing => {
@@ -36,12 +39,7 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
         FileState::Sqlite => check_ours_read_only(path)?,
     }
 
-    let mut conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
-    conn.busy_timeout(busy_timeout).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    let mut conn = sqlite_connection(path, busy_timeout)?;
     // Several processes may open a new file at the same moment. Each step is
     // safe to repeat, and a loser of a race (a migration that finds its table
     // already made, a journal-mode switch refused as busy) finds the work done
@@ -64,6 +62,33 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
     }
 }
 
+/// Another connection to a desk this process already has open and up to date:
+/// SQLite alone touches the file.
+pub(super) fn connect_again(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
+    let conn = sqlite_connection(path, busy_timeout)?;
+    set_connection_options(&conn).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    Ok(conn)
+}
+
+fn sqlite_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
+    let fail = |e| StoreError::from_sqlite(e, path, busy_timeout);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(fail)?;
+    conn.busy_timeout(busy_timeout).map_err(fail)?;
+    Ok(conn)
+}
+
+/// Settings that belong to each connection rather than to the file.
+fn set_connection_options(conn: &Connection) -> rusqlite::Result<()> {
+    // NORMAL is durable across process crashes in WAL mode (only an OS crash
+    // can lose the last commits) and much faster.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+}
+
 fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
     let fail = |e| StoreError::from_sqlite(e, path, busy_timeout);
     // Mark a brand-new file as ours before anything else is written, so a
@@ -72,11 +97,9 @@ fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result
     if id == 0 {
         conn.pragma_update(None, "application_id", i64::from(APPLICATION_ID)).map_err(fail)?;
     }
-    // WAL lets readers run beside one writer; NORMAL is durable across process
-    // crashes (only an OS crash can lose the last commits) and much faster.
+    // WAL lets readers run beside one writer.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(fail)?;
+    set_connection_options(conn).map_err(fail)?;
     migrate(conn, path, busy_timeout)
 }
 

@@ -105,6 +105,7 @@ impl Store {
         log(EventField::Category, stored.category.as_str(), origins.category)?;
         log(EventField::Priority, stored.priority.as_str(), origins.priority)?;
         tx.commit().map_err(|e| ctx.fail(e))?;
+        self.check_in_place()?;
         Ok(stored)
     }
 
@@ -158,6 +159,7 @@ impl Store {
         }
         let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
         tx.commit().map_err(|e| ctx.fail(e))?;
+        self.check_in_place()?;
         Ok(updated)
     }
 
@@ -191,6 +193,7 @@ impl Store {
         .map_err(|e| ctx.fail(e))?;
         let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
         tx.commit().map_err(|e| ctx.fail(e))?;
+        self.check_in_place()?;
         Ok(updated)
     }
 

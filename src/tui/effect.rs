@@ -46,3 +46,13 @@ pub enum Effect {
     Learn(Ticket),
     Quit,
 }
+
+impl Effect {
+    /// Whether carrying this out writes to the shared database.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Effect::Save(..) | Effect::SetStatus { .. } | Effect::Assign { .. } | Effect::Note { .. }
+        )
+    }
+}

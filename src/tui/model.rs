@@ -41,13 +41,16 @@ pub struct Detail {
     pub scroll: u16,
     /// Who changed what, and the notes, oldest first.
     pub history: Loading<Vec<Event>>,
-    /// A note being typed (`N`), if any.
+    /// A note being typed (`N`), if any. It stays until the note is saved,
+    /// so a refused note is still there to send again.
     pub note: Option<String>,
+    /// The note was sent and its answer has not come back yet.
+    pub note_sending: bool,
 }
 
 impl Detail {
     pub fn new(ticket: Ticket) -> Detail {
-        Detail { ticket, scroll: 0, history: Loading::Loading, note: None }
+        Detail { ticket, scroll: 0, history: Loading::Loading, note: None, note_sending: false }
     }
 }
 
@@ -348,6 +351,8 @@ pub struct Model {
     pub color: bool,
     /// A change is waiting for another process's write lock (an import, say).
     pub busy: bool,
+    /// Why this screen stopped writing (see [`Msg::DeskLost`](super::msg::Msg)).
+    pub desk_lost: Option<String>,
     pub quitting: bool,
     /// Why the app is ending on an error (reported after the terminal is restored).
     pub failure: Option<String>,
@@ -372,6 +377,7 @@ impl Model {
             now,
             color,
             busy: false,
+            desk_lost: None,
             quitting: false,
             failure: None,
         }

@@ -35,6 +35,9 @@ pub enum Msg {
     },
     /// Another process committed to the database.
     DatabaseChanged,
+    /// This screen's commits no longer reach the file other agents see (its
+    /// log was deleted or the file replaced under it): nothing more is saved.
+    DeskLost(String),
     /// A write is waiting for (true) or got (false) the database's write lock.
     WriteBusy(bool),
     Suggested {

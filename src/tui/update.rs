@@ -52,7 +52,10 @@ pub fn init(model: &mut Model) -> Vec<Effect> {
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
-        Msg::Key(key) => on_key(model, key),
+        Msg::Key(key) => {
+            let effects = on_key(model, key);
+            hold_writes_if_lost(model, effects)
+        }
         Msg::Resize(width, height) => {
             model.width = width;
             model.height = height;
@@ -79,17 +82,31 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Saved(result) => on_saved(model, result),
         Msg::Changed(result) => on_changed(model, result),
-        Msg::Noted(result) => match result {
-            Ok(event) => {
-                model.notice =
-                    Some(Notice { text: format!("Note added to #{}", event.ticket_id), error: false });
-                vec![Effect::LoadDetail(event.ticket_id)]
+        Msg::Noted(result) => {
+            let sent = match &mut model.overlay {
+                Some(Overlay::Detail(detail)) if detail.note_sending => Some(detail),
+                _ => None,
+            };
+            match result {
+                Ok(event) => {
+                    if let Some(detail) = sent.filter(|d| d.ticket.id == event.ticket_id) {
+                        detail.note = None;
+                        detail.note_sending = false;
+                    }
+                    model.notice =
+                        Some(Notice { text: format!("Note added to #{}", event.ticket_id), error: false });
+                    vec![Effect::LoadDetail(event.ticket_id)]
+                }
+                // The note stays in its box: Enter sends it again, Esc drops it.
+                Err(message) => {
+                    if let Some(detail) = sent {
+                        detail.note_sending = false;
+                    }
+                    model.notice = Some(Notice { text: format!("Note not saved: {message}"), error: true });
+                    vec![]
+                }
             }
-            Err(message) => {
-                model.notice = Some(Notice { text: format!("Note not saved: {message}"), error: true });
-                vec![]
-            }
-        },
+        }
         Msg::DetailLoaded { id, result } => {
             if let Some(Overlay::Detail(detail)) = &mut model.overlay
                 && detail.ticket.id == id
@@ -112,6 +129,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 effects.push(Effect::LoadDetail(detail.ticket.id));
             }
             effects
+        }
+        Msg::DeskLost(reason) => {
+            model.notice = Some(Notice { text: reason.clone(), error: true });
+            model.desk_lost = Some(reason);
+            vec![]
         }
         Msg::WriteBusy(busy) => {
             model.busy = busy;
@@ -194,6 +216,7 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
         Action::Close if context == Context::Note => {
             if let Some(Overlay::Detail(detail)) = &mut model.overlay {
                 detail.note = None;
+                detail.note_sending = false;
             }
             vec![]
         }
@@ -330,10 +353,11 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
         }
         Action::SaveNote => {
             let Some(Overlay::Detail(detail)) = &mut model.overlay else { return vec![] };
-            let text = detail.note.take().unwrap_or_default();
-            if text.trim().is_empty() {
+            let text = detail.note.clone().unwrap_or_default();
+            if text.trim().is_empty() || detail.note_sending {
                 return vec![];
             }
+            detail.note_sending = true;
             vec![Effect::Note { id: detail.ticket.id, text }]
         }
         Action::LeaveSearch => {
@@ -408,6 +432,22 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
             vec![]
         }
     }
+}
+
+/// Once the desk is lost, no change leaves this screen (it would reach a file
+/// nobody else sees): the form and a typed note stay as they are, and the
+/// agent is told the change was not saved.
+fn hold_writes_if_lost(model: &mut Model, effects: Vec<Effect>) -> Vec<Effect> {
+    let Some(reason) = &model.desk_lost else { return effects };
+    let (held, effects): (Vec<Effect>, Vec<Effect>) = effects.into_iter().partition(Effect::writes);
+    if !held.is_empty() {
+        model.form.saving = false;
+        if let Some(Overlay::Detail(detail)) = &mut model.overlay {
+            detail.note_sending = false;
+        }
+        model.notice = Some(Notice { text: format!("Not saved: {reason}"), error: true });
+    }
+    effects
 }
 
 /// Keys that are not commands: typing in the form or the search box.

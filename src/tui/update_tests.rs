@@ -498,5 +498,67 @@ fn take_mine_and_notes_from_the_keys() {
     assert!(!m.quitting, "letters are text in the note box");
     let effects = key(&mut m, KeyCode::Enter);
     assert_eq!(effects, [Effect::Note { id: 2, text: "q called back".into() }]);
-    assert_eq!(context(&m), Context::Detail);
+    assert!(key(&mut m, KeyCode::Enter).is_empty(), "no second send while the first is on its way");
+    update(&mut m, Msg::Noted(Ok(note_event(2, "q called back"))));
+    assert_eq!(context(&m), Context::Detail, "the box closes once the note is saved");
+}
+
+fn note_event(ticket_id: i64, text: &str) -> crate::domain::Event {
+    crate::domain::Event {
+        id: 1,
+        ticket_id,
+        at: "2026-11-24T12:00:00.000Z".into(),
+        actor: "alice".into(),
+        field: crate::domain::EventField::Note,
+        old_value: None,
+        new_value: Some(text.into()),
+        source: EventSource::Person,
+    }
+}
+
+#[test]
+fn a_refused_note_stays_in_its_box_to_send_again() {
+    let mut m = model();
+    load_rows(&mut m, 2, 50);
+    key(&mut m, KeyCode::Enter);
+    key(&mut m, KeyCode::Char('N'));
+    typed(&mut m, "called back");
+    key(&mut m, KeyCode::Enter);
+    update(&mut m, Msg::Noted(Err("the database is busy".into())));
+    assert_eq!(context(&m), Context::Note);
+    let Some(Overlay::Detail(detail)) = &m.overlay else { panic!("detail closed") };
+    assert_eq!(detail.note.as_deref(), Some("called back"));
+    assert!(m.notice.as_ref().unwrap().error);
+    assert_eq!(key(&mut m, KeyCode::Enter), [Effect::Note { id: 2, text: "called back".into() }]);
+}
+
+#[test]
+fn a_lost_desk_holds_every_change_on_screen() {
+    let mut m = model();
+    load_rows(&mut m, 2, 50);
+    update(&mut m, Msg::DeskLost("its write-ahead log was deleted".into()));
+    assert!(m.notice.as_ref().unwrap().error);
+    // A new ticket: nothing is sent, the form keeps every word.
+    key(&mut m, KeyCode::Char('n'));
+    typed(&mut m, "Printer on fire");
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "Smoke");
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Right);
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Right);
+    let effects = ctrl(&mut m, 's');
+    assert!(!effects.iter().any(Effect::writes), "{effects:?}");
+    assert!(!m.form.saving);
+    assert_eq!(m.form.title_text(), "Printer on fire");
+    assert!(m.notice.as_ref().unwrap().text.starts_with("Not saved: its write-ahead log"));
+    // Taking a ticket and a note are held too; the note stays in its box.
+    key(&mut m, KeyCode::Esc);
+    assert!(key(&mut m, KeyCode::Char('a')).is_empty());
+    key(&mut m, KeyCode::Enter);
+    key(&mut m, KeyCode::Char('N'));
+    typed(&mut m, "called back");
+    assert!(key(&mut m, KeyCode::Enter).is_empty());
+    let Some(Overlay::Detail(detail)) = &m.overlay else { panic!("detail closed") };
+    assert_eq!((detail.note.as_deref(), detail.note_sending), (Some("called back"), false));
 }

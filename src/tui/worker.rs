@@ -101,10 +101,19 @@ fn read_loop(
     inbox: UnboundedSender<Msg>,
 ) {
     let mut seen_version = store.data_version().ok();
+    let mut lost = false;
     loop {
         let first = match queue.recv_timeout(CHANGE_POLL) {
             Ok(job) => job,
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Tell the agent at once if the file or its log went away
+                // under us, before they type a ticket that cannot be saved.
+                if !lost && let Err(e) = store.check_in_place() {
+                    lost = true;
+                    if inbox.send(Msg::DeskLost(message(e))).is_err() {
+                        return;
+                    }
+                }
                 // Another connection committed since the last look: tell the app.
                 // (The app's own writer is another connection too, so its saves
                 // come back this way as well; a spare refresh costs little.)
@@ -178,7 +187,19 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
             for job in queue {
                 let mut waited = false;
                 let reply = loop {
-                    match write(&mut store, &job) {
+                    // A desk lost under us takes nothing more: a write would
+                    // reach a file nobody else sees.
+                    let attempt = store
+                        .check_in_place()
+                        .map_err(|e| WriteFailed::Lost(message(e)))
+                        .and_then(|()| write(&mut store, &job));
+                    match attempt {
+                        Err(WriteFailed::Lost(message)) => {
+                            if inbox.send(Msg::DeskLost(message.clone())).is_err() {
+                                return;
+                            }
+                            break reply_for(&job, message);
+                        }
                         Err(WriteFailed::Busy) => {
                             if !waited && inbox.send(Msg::WriteBusy(true)).is_err() {
                                 return;
@@ -204,12 +225,15 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
 enum WriteFailed {
     /// The lock is still held after [`WRITE_PATIENCE`]: try again.
     Busy,
+    /// The desk was moved or its log deleted under us (see `Store::check_in_place`).
+    Lost(String),
     Refused(String),
 }
 
 fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
     let fail = |e: StoreError| match e {
         StoreError::Busy { .. } => WriteFailed::Busy,
+        lost @ StoreError::Detached { .. } => WriteFailed::Lost(message(lost)),
         other => WriteFailed::Refused(message(other)),
     };
     Ok(match job {
@@ -229,7 +253,10 @@ fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
 fn reply_for(job: &WriteJob, message: String) -> Msg {
     match job {
         WriteJob::Save(..) => Msg::Saved(Err(message)),
-        WriteJob::SetStatus { .. } | WriteJob::Assign { .. } => Msg::Changed(Err(message)),
+        WriteJob::SetStatus { id, status, .. } => {
+            Msg::Changed(Err(format!("#{id} not set to {status}: {message}")))
+        }
+        WriteJob::Assign { id, .. } => Msg::Changed(Err(format!("#{id} not assigned: {message}"))),
         WriteJob::Note { .. } => Msg::Noted(Err(message)),
     }
 }

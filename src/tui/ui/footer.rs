@@ -75,6 +75,10 @@ fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, t
 
     let label = sanitize_line(&update::classifier_label(&model.classifier)).into_owned();
     let mut left = vec![(label, theme.classifier(&model.classifier))];
+    if model.desk_lost.is_some() {
+        // First, so it is the last thing a narrow screen drops.
+        left.insert(0, ("NOT SAVING: quit and reopen".to_owned(), theme.error()));
+    }
     if model.form.suggesting == Suggesting::Thinking {
         left.push(("thinking…".to_owned(), theme.accent()));
     }
