@@ -140,8 +140,12 @@ pub struct VersionCheck {
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Check the database's integrity and print a plain verdict
-    Check,
+    /// Check the database's integrity, schema, search index and totals; print a plain verdict
+    Check {
+        /// Rebuild what can be rebuilt (search index, totals, missing triggers and indexes) in one transaction
+        #[arg(long)]
+        repair: bool,
+    },
     /// Copy the database to FILE while others keep working
     Backup { file: PathBuf },
     /// Print the database's path

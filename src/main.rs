@@ -83,7 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Note { id, text, json } => commands::note(&mut store, *id, text, *json),
         Command::History { id, json } => commands::history(&store, *id, *json),
-        Command::Db(command) => commands::db(&store, command),
+        Command::Db(command) => commands::db(&mut store, command),
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
         Command::Classify(args) => commands::classify(&store, &config, args),

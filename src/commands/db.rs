@@ -7,7 +7,7 @@ use super::{shown, stdout};
 use crate::cli::DbCommand;
 use crate::store::Store;
 
-pub fn db(store: &Store, command: &DbCommand) -> Result<()> {
+pub fn db(store: &mut Store, command: &DbCommand) -> Result<()> {
     let mut out = stdout();
     match command {
         DbCommand::Path => writeln!(out, "{}", shown(store.path()))?,
@@ -15,7 +15,16 @@ pub fn db(store: &Store, command: &DbCommand) -> Result<()> {
             let size = store.backup(file)?;
             writeln!(out, "Backed up {} to {} ({size} bytes)", shown(store.path()), shown(file))?;
         }
-        DbCommand::Check => {
+        DbCommand::Check { repair } => {
+            if *repair {
+                let repaired = store.repair()?;
+                for line in &repaired.done {
+                    writeln!(out, "repaired: {}", crate::domain::text::sanitize_line(line))?;
+                }
+                for line in &repaired.left {
+                    writeln!(out, "not repaired: {}", crate::domain::text::sanitize_line(line))?;
+                }
+            }
             let report = store.check()?;
             if !report.ok() {
                 for problem in &report.problems {

@@ -1,20 +1,22 @@
 //! The SQLite store: one connection, bound parameters only, and the database
 //! itself as the last word on every rule.
 
+mod backup;
+mod check;
 mod desk;
 mod error;
 mod events;
 mod import;
 mod list;
-mod maintenance;
 mod open;
+mod schema;
 mod search;
 mod stats;
 mod tickets;
 
+pub use check::{CheckReport, RepairReport};
 pub use error::StoreError;
 pub use import::{ImportError, ImportRow};
-pub use maintenance::CheckReport;
 pub use open::{APPLICATION_ID, default_path};
 pub use tickets::Labelled;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::StoreError;
 
-mod embedded {
+pub(super) mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
