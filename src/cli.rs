@@ -100,7 +100,8 @@ pub enum Command {
         json: bool,
     },
     /// Database operations
-    #[command(subcommand)]
+    // Without a command: a one-line error naming the choices, not the whole help.
+    #[command(subcommand, arg_required_else_help = false)]
     Db(DbCommand),
     /// Change a ticket's title, description, category or priority
     Edit(EditArgs),
