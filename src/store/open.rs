@@ -41,7 +41,9 @@ pub(super) fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Con
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
-    conn.busy_timeout(busy_timeout).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
+    // SQLite counts the wait in 32-bit milliseconds; rusqlite panics past that.
+    let sqlite_wait = busy_timeout.min(Duration::from_millis(i32::MAX as u64));
+    conn.busy_timeout(sqlite_wait).map_err(|e| StoreError::from_sqlite(e, path, busy_timeout))?;
     // Several processes may open a new file at the same moment. Each step is
     // safe to repeat, and a loser of a race (a migration that finds its table
     // already made, a journal-mode switch refused as busy) finds the work done
@@ -225,5 +227,13 @@ mod tests {
             .map(|m| i64::from(m.version()))
             .max();
         assert_eq!(Some(super::LATEST_VERSION), embedded);
+    }
+
+    #[test]
+    fn a_busy_timeout_past_what_sqlite_counts_opens_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let timeout = std::time::Duration::from_secs(u64::MAX);
+        assert!(super::open_connection(&path, timeout).is_ok());
     }
 }
