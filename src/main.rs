@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ticketdesk::cli::{Cli, Command};
 use ticketdesk::commands::{self, UsageError};
-use ticketdesk::config::{Config, Overrides, Sources};
+use ticketdesk::config::{Config, ConfigError, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
 use ticketdesk::domain::text::sanitize;
 use ticketdesk::report;
@@ -36,7 +36,8 @@ fn main() -> ExitCode {
 fn exit_code(err: &anyhow::Error) -> u8 {
     let invalid = err.downcast_ref::<ValidationError>().is_some()
         || err.downcast_ref::<UsageError>().is_some()
-        || matches!(err.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_)));
+        || matches!(err.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_)))
+        || err.downcast_ref::<ConfigError>().is_some_and(ConfigError::is_invalid_value);
     if invalid { 2 } else { 1 }
 }
 
