@@ -1,6 +1,7 @@
 //! The command-line contract. Names here are public: scripts depend on them.
 
 use clap::{Args, Parser, Subcommand};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use crate::config::ClassifierMode;
@@ -14,9 +15,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH", value_parser = non_empty_path)]
     pub db: Option<PathBuf>,
 
-    /// Seconds to wait for another process's lock (a write, an import) before giving up
+    /// Seconds (0 to 86400) to wait for another process's lock (a write, an import) before giving up
     /// [default: busy_timeout_secs from the config, 10]
-    #[arg(long, global = true, env = "TICKETDESK_BUSY_TIMEOUT", value_name = "SECONDS")]
+    #[arg(
+        long,
+        global = true,
+        env = "TICKETDESK_BUSY_TIMEOUT",
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        value_parser = whole::<u64>(&crate::config::limits::BUSY_TIMEOUT_SECS, "seconds")
+    )]
     pub busy_timeout: Option<u64>,
 
     /// Who suggests categories and priorities (overrides the config file)
@@ -31,8 +39,34 @@ fn non_empty_path(raw: &str) -> Result<PathBuf, String> {
     if raw.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(raw)) }
 }
 
-fn ticket_id() -> clap::builder::RangedI64ValueParser<i64> {
-    clap::value_parser!(i64).range(1..)
+/// A whole number in `range`. Whatever was typed (a word, a sign, too many
+/// digits), the message states the range.
+fn whole<T: TryFrom<u64>>(
+    range: &RangeInclusive<u64>,
+    unit: &'static str,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    let (low, high) = (*range.start(), *range.end());
+    move |raw: &str| {
+        raw.parse::<u64>()
+            .ok()
+            .filter(|n| (low..=high).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| {
+                let of = if unit.is_empty() { String::new() } else { format!(" of {unit}") };
+                if high >= i64::MAX as u64 {
+                    format!("must be a whole number{of}, {low} or more")
+                } else {
+                    format!("must be a whole number{of} from {low} to {high}")
+                }
+            })
+    }
+}
+
+// Ids and versions are SQLite integers: any positive i64.
+const POSITIVE_I64: RangeInclusive<u64> = 1..=i64::MAX as u64;
+
+fn ticket_id() -> impl Fn(&str) -> Result<i64, String> + Clone + Send + Sync + 'static {
+    whole(&POSITIVE_I64, "")
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +134,8 @@ pub enum Command {
         json: bool,
     },
     /// Database operations
-    #[command(subcommand)]
+    // Without a command: a one-line error naming the choices, not the whole help.
+    #[command(subcommand, arg_required_else_help = false)]
     Db(DbCommand),
     /// Change a ticket's title, description, category or priority
     Edit(EditArgs),
@@ -134,7 +169,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct VersionCheck {
     /// Only change the ticket if it is still at this version (from `show --json`)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole::<i64>(&POSITIVE_I64, ""))]
     pub if_version: Option<i64>,
 }
 
@@ -201,7 +236,8 @@ pub struct ListArgs {
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub search: Option<String>,
     /// Most tickets to print
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    // A million is the working size of a desk; more than that lists everything.
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true, value_parser = whole::<u32>(&(1..=1_000_000), "tickets"))]
     pub limit: u32,
     #[arg(long)]
     pub json: bool,

@@ -2,9 +2,14 @@
 //! file, then the environment, then flags — each overriding the one before.
 //! Validated once, here; everything else reads typed values.
 
+mod key_file;
+pub mod limits;
+mod parse;
+
 use serde::Deserialize;
 
 pub use crate::classify::claude::ApiKey;
+pub use key_file::api_key;
 use std::path::{Path, PathBuf};
 
 /// The documented defaults, which are also the built-in defaults: a test
@@ -96,6 +101,9 @@ pub struct Config {
     pub redact: bool,
     pub claude: ClaudeConfig,
     pub local: LocalConfig,
+    /// Where each value came from; not a setting itself.
+    #[serde(skip)]
+    pub origins: Origins,
 }
 
 impl Default for Config {
@@ -108,21 +116,85 @@ impl Default for Config {
             redact: true,
             claude: ClaudeConfig::default(),
             local: LocalConfig::default(),
+            origins: Origins::default(),
         }
     }
 }
 
-/// A configuration problem, naming the file or variable it came from.
+/// A configuration problem, naming the file or variable it came from and
+/// the key, never the value: a value may be a secret put in the wrong place.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A config file that exists but cannot be read.
     #[error("config {}: {message}", shown(path))]
-    File { path: PathBuf, message: String },
-    #[error("{name}: {message}")]
-    Env { name: &'static str, message: String },
+    Unreadable { path: PathBuf, message: String },
+    /// A line or a value that is not allowed (exit code 2).
+    #[error("{origin}{}: {message}", position(at))]
+    Invalid { origin: Origin, at: Option<(usize, usize)>, message: String },
+    /// The file `claude.api_key_file` names cannot be used.
+    #[error("{origin}: claude.api_key_file: {message}")]
+    KeyFile { origin: Origin, message: String },
+}
+
+impl ConfigError {
+    /// A value or a line was wrong, as opposed to a file being unreadable.
+    pub fn is_invalid_value(&self) -> bool {
+        matches!(self, ConfigError::Invalid { .. })
+    }
+}
+
+fn position(at: &Option<(usize, usize)>) -> String {
+    at.map(|(line, column)| format!(", line {line}, column {column}")).unwrap_or_default()
 }
 
 fn shown(path: &Path) -> String {
     crate::domain::text::sanitize_line(&path.display().to_string()).into_owned()
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    #[default]
+    Default,
+    File(PathBuf),
+    Env(&'static str),
+    Flag(&'static str),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Default => f.write_str("built-in config"),
+            Origin::File(path) => write!(f, "config {}", shown(path)),
+            Origin::Env(name) => write!(f, "environment {name}"),
+            Origin::Flag(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Which layer last set each dotted key, for messages.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Origins(Vec<(String, Origin)>);
+
+impl Origins {
+    fn set(&mut self, key: String, origin: Origin) {
+        self.0.retain(|(k, _)| *k != key);
+        self.0.push((key, origin));
+    }
+
+    fn set_all(&mut self, table: &toml::Table, prefix: &str, path: &Path) {
+        for (key, value) in table {
+            let dotted = format!("{prefix}{key}");
+            match value {
+                toml::Value::Table(inner) => self.set_all(inner, &format!("{dotted}."), path),
+                _ => self.set(dotted, Origin::File(path.to_owned())),
+            }
+        }
+    }
+
+    pub fn of(&self, key: &str) -> Origin {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, o)| o.clone()).unwrap_or_default()
+    }
 }
 
 /// Where configuration comes from; tests point these at temp files.
@@ -163,23 +235,32 @@ impl Config {
     /// invalid one is an error naming it.
     pub fn load(sources: &Sources, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut merged = toml::Table::new();
+        let mut origins = Origins::default();
         let files = std::iter::once(&sources.host_file).chain(sources.agent_file.as_ref());
         for path in files {
             let text = match std::fs::read_to_string(path) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(ConfigError::File { path: path.clone(), message: e.to_string() }),
+                Err(e) => return Err(ConfigError::Unreadable { path: path.clone(), message: e.to_string() }),
             };
-            let table =
-                parse_layer(&text).map_err(|message| ConfigError::File { path: path.clone(), message })?;
+            let table = parse::parse_layer(&text).map_err(|e| ConfigError::Invalid {
+                origin: Origin::File(path.clone()),
+                at: e.at,
+                message: e.message,
+            })?;
+            origins.set_all(&table, "", path);
             merge(&mut merged, table);
         }
-        let mut config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-            ConfigError::File { path: sources.host_file.clone(), message: e.to_string() }
+        // Each layer deserialized alone, so the merge of them does too.
+        let mut config: Config = toml::Value::Table(merged).try_into().map_err(|_| ConfigError::Invalid {
+            origin: Origin::File(sources.host_file.clone()),
+            at: None,
+            message: "the config files do not combine into a valid config".into(),
         })?;
 
         if let Some(base_url) = (sources.env)("ANTHROPIC_BASE_URL") {
             config.claude.base_url = base_url;
+            origins.set("claude.base_url".into(), Origin::Env("ANTHROPIC_BASE_URL"));
         }
         if let Some(db) = overrides.db.clone() {
             config.db = Some(db);
@@ -189,37 +270,29 @@ impl Config {
         }
         if let Some(secs) = overrides.busy_timeout_secs {
             config.busy_timeout_secs = secs;
+            origins.set("busy_timeout_secs".into(), Origin::Flag("--busy-timeout"));
         }
+        config.origins = origins;
         config.validate()?;
         Ok(config)
     }
 
+    /// The one validation pass over the merged config: every number in its
+    /// range, the base URL a URL. Messages name the key and where it was set.
     fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            origin: self.origins.of(key),
+            at: None,
+            message: format!("{key} {message}"),
+        };
+        limits::check(self).map_err(|(key, message)| invalid(key, message))?;
         let url = &self.claude.base_url;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ConfigError::Env {
-                name: "claude.base_url",
-                message: format!(
-                    "must start with http:// or https:// (got {:?})",
-                    crate::domain::text::sanitize_line(url)
-                ),
-            });
+            // Not echoed: a URL can carry credentials.
+            return Err(invalid("claude.base_url", "must start with http:// or https://".into()));
         }
         Ok(())
     }
-}
-
-/// Parses one file as a layer: it must be valid TOML whose keys all exist.
-fn parse_layer(text: &str) -> Result<toml::Table, String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
-    // Deserializing the layer alone catches unknown keys and wrong types with
-    // this file's name on them, before it is merged with the others.
-    toml::Value::Table(table.clone()).try_into::<Config>().map_err(|e| one_line(&e.to_string()))?;
-    Ok(table)
-}
-
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Deep-merges `layer` into `base`: tables merge key by key, values replace.
@@ -234,50 +307,9 @@ fn merge(base: &mut toml::Table, layer: toml::Table) {
     }
 }
 
-/// Finds the API key: `ANTHROPIC_API_KEY`, else the configured key file.
-/// `Ok(None)` means there is no key; an error means a key file exists but is
-/// unsafe or unreadable, and is not used.
-pub fn api_key(config: &Config, env: fn(&str) -> Option<String>) -> Result<Option<ApiKey>, ConfigError> {
-    if let Some(key) = env("ANTHROPIC_API_KEY").map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()) {
-        return Ok(Some(ApiKey::new(key)));
-    }
-    let Some(path) = &config.claude.api_key_file else {
-        return Ok(None);
-    };
-    let path = expand_home(path);
-    let file_error = |message: String| ConfigError::File { path: path.clone(), message };
-    let metadata =
-        std::fs::metadata(&path).map_err(|e| file_error(format!("cannot read the API key file: {e}")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(file_error(format!(
-                "the API key file is readable by group or others (mode {mode:o}); not using it: run chmod 600 on it"
-            )));
-        }
-    }
-    let key = std::fs::read_to_string(&path)
-        .map_err(|e| file_error(format!("cannot read the API key file: {e}")))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(file_error("the API key file is empty".into()));
-    }
-    Ok(Some(ApiKey::new(key)))
-}
-
-fn expand_home(path: &Path) -> PathBuf {
-    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
-        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
-        _ => path.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     fn no_env(_: &str) -> Option<String> {
         None
@@ -341,48 +373,52 @@ mod tests {
     fn bad_files_are_named_with_the_problem() {
         let dir = tempfile::tempdir().unwrap();
         for (text, expected) in [
-            ("modle = \"x\"", "unknown field"),
-            ("classifier = \"gpt\"", "classifier"),
-            ("debounce_ms = \"soon\"", "debounce_ms"),
-            ("[claude\nmodel=1", "TOML"),
+            ("modle = \"x\"", ", line 1, column 1: unknown key `modle`, expected one of `db`,"),
+            (
+                "classifier = \"gpt\"",
+                ", line 1, column 14: classifier: expected one of `claude`, `local`, `off`",
+            ),
+            ("debounce_ms = \"soon\"", ", line 1, column 15: debounce_ms must be 0 to 60000 milliseconds"),
+            ("[claude\nmodel=1", ", line 1, column 8: unclosed table, expected `]`"),
         ] {
             let src = sources(dir.path(), None, Some(text));
-            let err = Config::load(&src, &Overrides::default()).unwrap_err().to_string();
-            assert!(err.contains("agent.toml"), "{err}");
-            assert!(
-                err.to_lowercase().contains(&expected.to_lowercase()) || err.contains("expected"),
-                "{text}: {err}"
-            );
+            let err = Config::load(&src, &Overrides::default()).unwrap_err();
+            assert!(err.is_invalid_value(), "{text}: {err}");
+            let err = err.to_string();
+            let named = format!("config {}{expected}", dir.path().join("agent.toml").display());
+            assert!(err.starts_with(&named), "{text}: {err}");
             assert!(!err.contains('\n'), "one line: {err}");
         }
     }
 
     #[test]
-    fn key_comes_from_env_before_the_key_file() {
+    fn a_value_out_of_range_is_named_with_the_layer_that_set_it() {
         let dir = tempfile::tempdir().unwrap();
-        let key_file = dir.path().join("key");
-        std::fs::write(&key_file, "sk-from-file\n").unwrap();
-        std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let mut config = Config::default();
-        config.claude.api_key_file = Some(key_file.clone());
-        assert_eq!(api_key(&config, no_env).unwrap().unwrap().expose(), "sk-from-file");
-        let from_env = api_key(&config, |n| (n == "ANTHROPIC_API_KEY").then(|| "sk-env".into())).unwrap();
-        assert_eq!(from_env.unwrap().expose(), "sk-env");
-        assert_eq!(api_key(&Config::default(), no_env).unwrap(), None);
+        let src = sources(dir.path(), Some("[local]\nmax_vocabulary = 0\n"), Some("debounce_ms = 100\n"));
+        let err = Config::load(&src, &Overrides::default()).unwrap_err();
+        assert!(err.is_invalid_value());
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "config {}: local.max_vocabulary must be 1000 to 1000000 words (got 0)",
+                dir.path().join("host.toml").display()
+            )
+        );
+        let src = sources(dir.path(), Some("busy_timeout_secs = 5\n"), None);
+        let flags = Overrides { busy_timeout_secs: Some(u64::MAX), ..Overrides::default() };
+        let err = Config::load(&src, &flags).unwrap_err().to_string();
+        assert!(err.starts_with("--busy-timeout: busy_timeout_secs must be 0 to 86400 seconds"), "{err}");
     }
 
     #[test]
-    fn a_key_file_others_can_read_is_refused_without_showing_the_key() {
+    fn a_base_url_that_is_not_http_is_refused_without_echoing_it() {
         let dir = tempfile::tempdir().unwrap();
-        let key_file = dir.path().join("key");
-        let mut file = std::fs::File::create(&key_file).unwrap();
-        writeln!(file, "sk-secret-value").unwrap();
-        std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-        let mut config = Config::default();
-        config.claude.api_key_file = Some(key_file);
-        let err = api_key(&config, no_env).unwrap_err().to_string();
-        assert!(err.contains("readable by group or others") && err.contains("chmod 600"), "{err}");
-        assert!(!err.contains("sk-secret-value"));
-        assert!(!format!("{:?}", ApiKey::new("sk-secret-value")).contains("sk-secret"));
+        let mut src = sources(dir.path(), None, None);
+        src.env = |name| (name == "ANTHROPIC_BASE_URL").then(|| "ftp://user:sk-ant-pw@host".to_owned());
+        let err = Config::load(&src, &Overrides::default()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "environment ANTHROPIC_BASE_URL: claude.base_url must start with http:// or https://"
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod output;
+pub mod report;
 pub mod store;
 pub mod transfer;
 pub mod tui;

@@ -5,22 +5,20 @@ use std::time::Duration;
 
 use ticketdesk::cli::{Cli, Command};
 use ticketdesk::commands::{self, UsageError};
-use ticketdesk::config::{Config, Overrides, Sources};
+use ticketdesk::config::{Config, ConfigError, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
-use ticketdesk::domain::text::sanitize_line;
+use ticketdesk::domain::text::sanitize;
+use ticketdesk::report;
 use ticketdesk::store::{self, StoreError};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            // clap quotes what was typed; make it safe before printing it.
-            let rendered = err.render().to_string();
-            let safe = ticketdesk::domain::text::sanitize(&rendered);
-            if err.use_stderr() {
-                eprint!("{safe}");
-            } else {
-                print!("{safe}");
+            match report::usage_line(&err) {
+                Some(line) => eprintln!("{line}"),
+                // Help and version, as clap wrote them (made safe: clap quotes what was typed).
+                None => print!("{}", sanitize(&err.render().to_string())),
             }
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
@@ -28,9 +26,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line, made safe: error text can quote ticket or file content.
-            let message = format!("{err:#}");
-            eprintln!("ticketdesk: {}", sanitize_line(&message));
+            eprintln!("{}", report::error_line(&err));
             ExitCode::from(exit_code(&err))
         }
     }
@@ -40,7 +36,8 @@ fn main() -> ExitCode {
 fn exit_code(err: &anyhow::Error) -> u8 {
     let invalid = err.downcast_ref::<ValidationError>().is_some()
         || err.downcast_ref::<UsageError>().is_some()
-        || matches!(err.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_)));
+        || matches!(err.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_)))
+        || err.downcast_ref::<ConfigError>().is_some_and(ConfigError::is_invalid_value);
     if invalid { 2 } else { 1 }
 }
 

@@ -209,7 +209,8 @@ fn a_broken_config_file_is_named() {
     let config_dir = desk.dir.path().join("config/ticketdesk");
     std::fs::create_dir_all(&config_dir).unwrap();
     std::fs::write(config_dir.join("config.toml"), "classifer = \"local\"\n").unwrap();
-    let stderr = desk.fails(&["list"], 1);
+    // A wrong line in a config file is an invalid value, like an unknown flag.
+    let stderr = desk.fails(&["list"], 2);
     assert!(stderr.contains("config.toml") && stderr.contains("classifer"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1);
 }

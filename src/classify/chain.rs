@@ -48,9 +48,18 @@ pub struct Breaker {
     open_until: Option<Instant>,
 }
 
+/// The config allows a day; anything longer is clamped so `now + cooldown`
+/// can never overflow an `Instant`.
+const LONGEST_COOLDOWN: Duration = Duration::from_secs(86_400);
+
 impl Breaker {
     pub fn new(threshold: u32, cooldown: Duration) -> Breaker {
-        Breaker { threshold: threshold.max(1), cooldown, failures: 0, open_until: None }
+        Breaker {
+            threshold: threshold.max(1),
+            cooldown: cooldown.min(LONGEST_COOLDOWN),
+            failures: 0,
+            open_until: None,
+        }
     }
 
     /// `None` when a call may go ahead, else how long until it may.
@@ -64,7 +73,7 @@ impl Breaker {
     }
 
     pub fn record_failure(&mut self, now: Instant) {
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         if self.failures >= self.threshold {
             self.open_until = Some(now + self.cooldown);
         }
@@ -241,6 +250,17 @@ mod tests {
         assert!(breaker.wait(start + Duration::from_secs(61)).is_some(), "a failed try re-opens it");
         breaker.record_success();
         assert_eq!(breaker.wait(start + Duration::from_secs(61)), None);
+    }
+
+    #[test]
+    fn a_huge_cooldown_opens_the_breaker_without_overflowing() {
+        let start = Instant::now();
+        let mut breaker = Breaker::new(1, Duration::MAX);
+        breaker.record_failure(start);
+        assert_eq!(breaker.wait(start), Some(LONGEST_COOLDOWN));
+        let mut breaker = Breaker { failures: u32::MAX, ..Breaker::new(u32::MAX, Duration::from_secs(1)) };
+        breaker.record_failure(start);
+        assert!(breaker.wait(start).is_some(), "the count saturates and the breaker opens");
     }
 
     #[test]

@@ -85,8 +85,14 @@ impl<const N: usize> NaiveBayes<N> {
     /// back to 90% of its cap.
     fn prune(&mut self) {
         let mut weights: Vec<f64> = self.words.values().map(|c| c.iter().sum()).collect();
-        let keep = self.max_vocabulary * 9 / 10;
-        let cut = weights.len() - keep;
+        // Written so that no cap, however large or small, can overflow.
+        let keep = self.max_vocabulary - self.max_vocabulary / 10;
+        let cut = weights.len().saturating_sub(keep);
+        if cut >= weights.len() {
+            self.words.clear();
+            self.totals = [0.0; N];
+            return;
+        }
         weights.select_nth_unstable_by(cut, |a, b| a.total_cmp(b));
         let threshold = weights[cut];
         let mut dropped = 0;
@@ -321,6 +327,15 @@ mod tests {
         assert!(f.contains(&"charged_twice".to_owned()));
         assert!(!f.contains(&"the".to_owned()));
         assert!(features("error 500").contains(&"500".to_owned()));
+    }
+
+    #[test]
+    fn any_vocabulary_cap_is_safe() {
+        for cap in [0, 1, 2, 10, usize::MAX] {
+            let mut model = LocalModel::seeded(cap);
+            model.learn_team(("Refund", "charged twice for the order", Category::Billing, Priority::High));
+            let _ = model.predict("refund please");
+        }
     }
 
     #[test]

@@ -77,7 +77,9 @@ fn sqlite_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, 
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(fail)?;
-    conn.busy_timeout(busy_timeout).map_err(fail)?;
+    // SQLite counts the wait in 32-bit milliseconds; rusqlite panics past that.
+    let sqlite_wait = busy_timeout.min(Duration::from_millis(i32::MAX as u64));
+    conn.busy_timeout(sqlite_wait).map_err(fail)?;
     Ok(conn)
 }
 
@@ -248,5 +250,13 @@ mod tests {
             .map(|m| i64::from(m.version()))
             .max();
         assert_eq!(Some(super::LATEST_VERSION), embedded);
+    }
+
+    #[test]
+    fn a_busy_timeout_past_what_sqlite_counts_opens_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let timeout = std::time::Duration::from_secs(u64::MAX);
+        assert!(super::open_connection(&path, timeout).is_ok());
     }
 }
