@@ -159,7 +159,7 @@ pub enum Command {
         /// The format [default: from --output's extension, else jsonl]
         #[arg(long, value_enum)]
         format: Option<Format>,
-        /// Write to this file (atomically) instead of standard output
+        /// Write to this file (atomically) instead of standard output; - is standard output
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },

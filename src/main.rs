@@ -1,3 +1,4 @@
+use anyhow::Context;
 use clap::{CommandFactory, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,13 +42,24 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if invalid { 2 } else { 1 }
 }
 
+/// The desk's path. Folders are made only for the default location: a
+/// mistyped `--db` path is an error, not a new tree of folders.
 fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
-    match &config.db {
-        Some(path) => Ok(path.clone()),
-        None => store::default_path().ok_or_else(|| {
-            anyhow::anyhow!("cannot find a data directory for the default database; pass --db PATH")
-        }),
+    if let Some(path) = &config.db {
+        return Ok(path.clone());
     }
+    let path = store::default_path().ok_or_else(|| {
+        anyhow::anyhow!("cannot find a data directory for the default database; pass --db PATH")
+    })?;
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).with_context(|| {
+            format!(
+                "cannot create the folder for the default database, {}",
+                ticketdesk::domain::text::sanitize_line(&folder.display().to_string())
+            )
+        })?;
+    }
+    Ok(path)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -63,7 +75,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let path = db_path(&config)?;
         return ticketdesk::tui::app::run(config, path);
     };
-    let mut store = commands::open_store(&db_path(&config)?, Duration::from_secs(config.busy_timeout_secs))?;
+    let path = db_path(&config)?;
+    let busy_timeout = Duration::from_secs(config.busy_timeout_secs);
+    if let Command::Import { file, format } = command {
+        // The desk is opened once the file has given a first good row: an
+        // empty or unreadable file leaves no trace, not even a new desk.
+        return commands::import(|| commands::open_store(&path, busy_timeout), file, *format);
+    }
+    let mut store = commands::open_store(&path, busy_timeout)?;
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, args),
@@ -84,7 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
         Command::Classify(args) => commands::classify(&store, &config, args),
-        Command::Import { file, format } => commands::import(&mut store, file, *format),
+        Command::Import { .. } => unreachable!("imports open the desk themselves"),
         Command::Export { format, output } => commands::export(&mut store, *format, output.as_ref()),
     }
 }

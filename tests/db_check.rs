@@ -164,3 +164,39 @@ fn repair_of_a_healthy_desk_changes_nothing() {
     assert_eq!(out.lines().count(), 1, "{out}");
     assert_eq!(desk.dump(), before);
 }
+
+#[test]
+fn imports_never_touch_indexes_a_team_added() {
+    let desk = desk_with_tickets();
+    desk.ok(&["note", "1", "called back"]);
+    // Names that broke an import built with format!, or ran a statement of their own.
+    shell(
+        &desk,
+        "CREATE INDEX \"by title\" ON tickets (title);
+         CREATE INDEX \"x; DELETE FROM ticket_events\" ON tickets (priority);",
+    );
+    let before = shell(
+        &desk,
+        "SELECT name, sql FROM sqlite_schema WHERE name IN ('by title', 'x; DELETE FROM ticket_events')",
+    );
+    let events = shell(&desk, "SELECT count(*) FROM ticket_events");
+    let rows: Vec<String> =
+        (0..20).map(|i| common::jsonl(&format!("imported {i}"), "d", "general", "low")).collect();
+    let file = desk.write_file("rows.jsonl", &rows.join("\n"));
+    desk.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(shell(&desk, "SELECT count(*) FROM tickets"), "22");
+    assert_eq!(
+        shell(
+            &desk,
+            "SELECT name, sql FROM sqlite_schema WHERE name IN ('by title', 'x; DELETE FROM ticket_events')"
+        ),
+        before
+    );
+    let events_after: i64 = shell(&desk, "SELECT count(*) FROM ticket_events").parse().unwrap();
+    assert_eq!(
+        events_after,
+        events.parse::<i64>().unwrap() + 20,
+        "history kept, one entry per imported ticket"
+    );
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+}

@@ -89,7 +89,7 @@ fn files_that_cannot_be_used_are_named_once() {
     let desk = Desk::new();
     let dir = desk.dir.path().display().to_string();
     let line = one_line_error("a directory as --db", bare(&desk).args(["--db", &dir, "list"]), 1);
-    assert_eq!(line, format!("ticketdesk: cannot use {dir}: it is a directory"));
+    assert_eq!(line, format!("ticketdesk: {dir} is a directory, not a database file; refusing to touch it"));
 
     let text = desk.write_file("not-a-db.txt", "plain text, not a database\n");
     let line = one_line_error("a text file as --db", bare(&desk).arg("--db").arg(&text).arg("list"), 1);

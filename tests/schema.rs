@@ -159,7 +159,11 @@ fn a_desk_from_before_the_partial_assignee_index_upgrades_in_place() {
         .execute_batch(
             "DROP INDEX tickets_by_assignee;
              CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at);
-             DELETE FROM refinery_schema_history WHERE version = 3;",
+             DROP TRIGGER tickets_rules_insert;
+             DROP TRIGGER tickets_rules_update;
+             DROP TRIGGER ticket_events_rules;
+             DROP TRIGGER ticket_events_never_deleted;
+             DELETE FROM refinery_schema_history WHERE version >= 3;",
         )
         .unwrap();
     let before = desk.dump();
@@ -177,7 +181,7 @@ fn a_desk_from_before_the_partial_assignee_index_upgrades_in_place() {
     assert!(index.ends_with("WHERE assignee IS NOT NULL"), "{index}");
     let latest: i64 =
         conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
-    assert_eq!(latest, 3);
+    assert_eq!(latest, 4);
     let plan: Vec<String> = conn
         .prepare(
             "EXPLAIN QUERY PLAN
@@ -321,4 +325,99 @@ fn the_stock_sqlite3_shell_can_use_the_file() {
     assert_eq!(desk.json(&["stats"])["total_tickets"], 2);
     let found = desk.json(&["list", "--search", "refu"]);
     assert_eq!(found[0]["title"], "from the shell");
+}
+
+/// The timestamps the application writes, and the ones it refuses, are the
+/// ones the schema writes and refuses: an export always imports back.
+#[test]
+fn timestamps_must_be_real_instants() {
+    let desk = Desk::new();
+    let conn = created(&desk);
+    let at = |created_at: &str| {
+        conn.execute(
+            "INSERT INTO tickets (title, description, category, priority, created_at) VALUES ('t', 'd', 'billing', 'low', ?1)",
+            [created_at],
+        )
+    };
+    for bad in [
+        "2024-02-30T10:00:00.000Z",
+        "2024-01-01T24:00:00.000Z",
+        "2024-01-01T23:59:60.000Z",
+        "2023-02-29T00:00:00.000Z",
+    ] {
+        check_failure(at(bad), "created_at_utc_millis");
+        assert!(
+            ticketdesk::domain::timestamp::parse_stored(bad).is_none(),
+            "the application refuses {bad} too"
+        );
+    }
+    at("2024-02-29T23:59:59.999Z").unwrap();
+    check_failure(
+        conn.execute("UPDATE tickets SET updated_at = '2024-04-31T00:00:00.000Z'", []),
+        "updated_at_utc_millis",
+    );
+    assert_eq!(desk.json(&["show", "1"])["created_at"], "2024-02-29T23:59:59.999Z");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Every millisecond the application can write from 1970 to 2999 passes
+    /// the schema's rule.
+    #[test]
+    fn every_timestamp_the_application_writes_is_accepted(millis in 0i64..32_503_680_000_000) {
+        let when = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).unwrap();
+        let text = ticketdesk::domain::timestamp::format(when);
+        let conn = Connection::open_in_memory().unwrap();
+        let ok: bool = conn
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', julianday(?1)) IS ?1", [&text], |r| r.get(0))
+            .unwrap();
+        proptest::prop_assert!(ok, "{}", text);
+    }
+}
+
+#[test]
+fn long_or_nul_text_is_refused_by_the_database() {
+    let desk = Desk::new();
+    let conn = created(&desk);
+    check_failure(
+        insert(&conn, "t", &"x".repeat(65_537), "billing", "low"),
+        "description_at_most_65536_chars",
+    );
+    insert(&conn, "t", &"x".repeat(65_536), "billing", "low").unwrap();
+    check_failure(insert(&conn, "t", "before\0after", "billing", "low"), "description_no_nul");
+    check_failure(
+        conn.execute("UPDATE tickets SET description = 'a' || char(0) || 'b' WHERE id = 1", []),
+        "description_no_nul",
+    );
+    let note = |text: &str| {
+        conn.execute(
+            "INSERT INTO ticket_events (ticket_id, actor, field, new_value) VALUES (1, 'alice', 'note', ?1)",
+            [text],
+        )
+    };
+    check_failure(note("\0\0"), "note_no_nul");
+    check_failure(note(&"n".repeat(65_537)), "note_at_most_65536_chars");
+    check_failure(
+        conn.execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor, field, new_value) VALUES (1, '2024-13-01T00:00:00.000Z', 'a', 'note', 'x')",
+            [],
+        ),
+        "event_at_utc_millis",
+    );
+}
+
+#[test]
+fn history_and_notes_are_never_deleted_while_their_ticket_lives() {
+    let desk = Desk::new();
+    let id = desk.add("Refund", "charged twice", "billing", "high").to_string();
+    desk.ok(&["note", &id, "called the customer back"]);
+    let conn = desk.conn();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    check_failure(conn.execute("DELETE FROM ticket_events WHERE field = 'note'", []), "append-only");
+    check_failure(conn.execute("DELETE FROM ticket_events", []), "append-only");
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM ticket_events WHERE field = 'note'"), 1);
+    // Erasing a whole ticket (a customer's request to be forgotten) takes its history along.
+    conn.execute("DELETE FROM tickets WHERE id = ?1", [&id]).unwrap();
+    assert_eq!(count("SELECT count(*) FROM ticket_events"), 0);
 }

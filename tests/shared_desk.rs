@@ -227,3 +227,79 @@ fn a_command_kept_waiting_says_so_then_goes_on() {
     let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["total_tickets"], 1);
 }
+
+#[test]
+fn notes_follow_the_description_rules_and_say_so_once() {
+    let desk = Desk::new();
+    let id = desk.add("Refund", "charged twice", "billing", "high").to_string();
+    let before = desk.dump();
+    for (text, says) in [
+        ("   ", "note: must not be empty"),
+        ("\0\0", "note: must not contain NUL characters"),
+        ("call\0back", "note: must not contain NUL characters"),
+        (&"n".repeat(65_537)[..], "note: must be at most 65536 characters"),
+    ] {
+        // Through standard input: an argument cannot carry NUL.
+        let out = desk.cmd().args(["note", &id, "-"]).write_stdin(text.as_bytes().to_vec()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(stderr.matches("note").count(), 1, "the field is named once: {stderr}");
+    }
+    assert_eq!(desk.dump(), before);
+    assert!(desk.cmd().args(["note", &id, &"n".repeat(65_536)]).output().unwrap().status.success());
+}
+
+#[test]
+fn descriptions_are_capped_everywhere_they_come_in() {
+    let desk = Desk::new();
+    let long = "x".repeat(65_537);
+    let stderr = desk.fails(
+        &["add", "--title", "t", "--description", &long, "--category", "billing", "--priority", "low"],
+        2,
+    );
+    assert!(stderr.contains("description: must be at most 65536 characters"), "{stderr}");
+    let id = desk.add("t", "d", "billing", "low").to_string();
+    desk.fails(&["edit", &id, "--description", &long], 2);
+    let file = desk.write_file("long.jsonl", &common::jsonl("t", &long, "billing", "low"));
+    let stderr = desk.fails(&["import", file.to_str().unwrap()], 1);
+    assert!(stderr.contains("line 1") && stderr.contains("65536"), "{stderr}");
+}
+
+/// An agent whose uid has no account name (a container, say) still gets a
+/// name the assignee rule accepts, so taking a ticket works.
+#[test]
+fn an_account_without_a_name_can_still_take_tickets() {
+    use std::os::unix::process::CommandExt;
+    if !uzers_is_root() {
+        eprintln!("skipped: needs root to run as an unnamed uid");
+        return;
+    }
+    let desk = Desk::new();
+    desk.add("Refund", "charged twice", "billing", "high");
+    // The other uid must be able to write the desk and its folder.
+    let dir = desk.dir.path();
+    for path in [dir.to_path_buf(), desk.db.clone()] {
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    }
+    let unnamed = 54_321;
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("ticketdesk"))
+        .env_clear()
+        .env("HOME", dir)
+        .arg("--db")
+        .arg(&desk.db)
+        .args(["take", "1", "--json"])
+        .uid(unnamed)
+        .gid(unnamed)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let taken: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(taken["assignee"], format!("uid-{unnamed}"));
+    assert_eq!(desk.json(&["list", "--assignee", &format!("uid-{unnamed}")]).as_array().unwrap().len(), 1);
+}
+
+fn uzers_is_root() -> bool {
+    std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}

@@ -25,13 +25,21 @@ const STOPWORDS: &[&str] = &[
     "if", "do", "did", "does", "please", "hi", "hello", "thanks", "us", "by", "no", "yes", "get", "got",
 ];
 
+/// The most words of one text the model reads: what a ticket is about shows
+/// in its first few hundred words, and a pasted log of megabytes must not
+/// cost seconds, nor outweigh every other ticket the model learned from.
+pub const MAX_WORDS: usize = 400;
+
 /// Lowercased words (letters, digits, inner apostrophes) and adjacent pairs
-/// joined by `_`, stopwords left out of the single words.
+/// joined by `_`, stopwords left out of the single words. Only the first
+/// [`MAX_WORDS`] words count.
 pub fn features(text: &str) -> Vec<String> {
     let words: Vec<String> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(|w| w.trim_matches('\'').to_lowercase())
+        .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(str::to_lowercase)
         .collect();
     let mut out: Vec<String> = words
         .iter()
@@ -327,6 +335,18 @@ mod tests {
         assert!(f.contains(&"charged_twice".to_owned()));
         assert!(!f.contains(&"the".to_owned()));
         assert!(features("error 500").contains(&"500".to_owned()));
+    }
+
+    #[test]
+    fn a_huge_text_counts_no_more_than_its_first_words() {
+        let huge = "refund ".repeat(10) + &"lorem ipsum ".repeat(500_000);
+        let words = features(&huge).iter().filter(|f| !f.contains('_')).count();
+        assert!(words <= MAX_WORDS, "{words}");
+        // One enormous ticket cannot drown what the model knows.
+        let mut model = LocalModel::seeded(50_000);
+        let before = model.predict("refund please").category;
+        model.learn_team(("logs", &huge, Category::General, Priority::Low));
+        assert_eq!(model.predict("refund please").category, before);
     }
 
     #[test]

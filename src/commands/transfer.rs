@@ -24,7 +24,14 @@ fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
 /// Rows handed from the parsing thread to the writing one at a time.
 const BATCH: usize = 512;
 
-pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<()> {
+/// Imports `file`. The desk is opened (by `open`) only once the file has
+/// given its first good row, so a file with no rows, or a bad first one,
+/// writes nothing anywhere.
+pub fn import(
+    open: impl FnOnce() -> Result<Store, crate::store::StoreError>,
+    file: &Path,
+    format: Option<Format>,
+) -> Result<()> {
     let stdin = file.as_os_str() == "-";
     let format = match format.or_else(|| Format::from_extension(file)) {
         Some(format) => format,
@@ -79,7 +86,13 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
                 },
             }
         });
-        store.import(batches_rx.into_iter().flatten())
+        let mut rows = batches_rx.into_iter().flatten().peekable();
+        match rows.peek() {
+            None => return Ok(0),
+            Some(Err(_)) => return store_import_error(rows.next()),
+            Some(Ok(_)) => {}
+        }
+        open().map_err(ImportError::Store)?.import(rows)
     });
     bar.finish_and_clear();
     let count = result.map_err(|e| match e {
@@ -93,24 +106,29 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
     Ok(())
 }
 
+/// The error of a first row that failed, as the import reports it.
+fn store_import_error(row: Option<Result<ImportRow, RowError>>) -> Result<u64, ImportError<RowError>> {
+    match row {
+        Some(Err(e)) => Err(ImportError::Source(e)),
+        _ => Ok(0),
+    }
+}
+
 pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf>) -> Result<()> {
     let format = format.or_else(|| output.and_then(|p| Format::from_extension(p))).unwrap_or(Format::Jsonl);
-    let Some(path) = output else {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
         let mut exporter = Exporter::new(format, stdout())?;
         store.for_each_ticket(|t| exporter.write(&t))?;
         exporter.finish()?.flush()?;
         return Ok(());
     };
-    // Write beside the target and rename over it: a failed export never leaves
-    // a half-written file where a good one was expected.
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let temp =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", shown(dir)))?;
-    let mut exporter = Exporter::new(format, io::BufWriter::new(temp))?;
+    // Written beside the target and renamed over it: a failed export never
+    // leaves a half-written file where a good one was expected.
+    let file = store.output_file(path)?;
+    let mut exporter = Exporter::new(format, io::BufWriter::new(file.file()))?;
     let count = store.for_each_ticket(|t| exporter.write(&t))?;
-    let temp = exporter.finish()?.into_inner().map_err(|e| e.into_error())?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).with_context(|| format!("cannot write {}", shown(path)))?;
+    exporter.finish()?.flush()?;
+    file.finish()?;
     eprintln!("Exported {count} tickets to {}", shown(path));
     Ok(())
 }

@@ -107,6 +107,7 @@ pub enum Field {
     Priority,
     Status,
     CreatedAt,
+    Note,
 }
 
 impl Field {
@@ -118,6 +119,7 @@ impl Field {
             Field::Priority => "priority",
             Field::Status => "status",
             Field::CreatedAt => "created_at",
+            Field::Note => "note",
         }
     }
 }
@@ -137,6 +139,11 @@ impl ValidationError {
 }
 
 pub const TITLE_MAX_CHARS: usize = 200;
+
+/// The longest description or note, in characters (the schema's limit too):
+/// room for any customer's message and its pasted log, while one paste can
+/// no longer make every later suggestion and screen slow.
+pub const TEXT_MAX_CHARS: usize = 65_536;
 
 /// Trims a title and checks it against the schema's rules.
 pub fn validate_title(raw: &str) -> Result<String, ValidationError> {
@@ -161,14 +168,28 @@ pub fn validate_title(raw: &str) -> Result<String, ValidationError> {
 /// text functions stop at it, so the schema would judge "\0text" blank and
 /// tools reading the file would see a cut description.
 pub fn validate_description(raw: &str) -> Result<String, ValidationError> {
-    let description = raw.trim();
-    if description.is_empty() {
-        return Err(ValidationError::new(Field::Description, "must not be empty"));
+    long_text(Field::Description, raw)
+}
+
+/// A note follows the description's rules.
+pub fn validate_note(raw: &str) -> Result<String, ValidationError> {
+    long_text(Field::Note, raw)
+}
+
+/// Trimmed, not blank, no NUL, at most [`TEXT_MAX_CHARS`] characters.
+fn long_text(field: Field, raw: &str) -> Result<String, ValidationError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(ValidationError::new(field, "must not be empty"));
     }
-    if description.contains('\0') {
-        return Err(ValidationError::new(Field::Description, "must not contain NUL characters"));
+    if text.contains('\0') {
+        return Err(ValidationError::new(field, "must not contain NUL characters"));
     }
-    Ok(description.to_owned())
+    // Counting stops early: a 10 MB paste is refused without walking it all.
+    if text.chars().nth(TEXT_MAX_CHARS).is_some() {
+        return Err(ValidationError::new(field, format!("must be at most {TEXT_MAX_CHARS} characters")));
+    }
+    Ok(text.to_owned())
 }
 
 /// A ticket about to be written. Built only through [`NewTicket::new`], so its

@@ -148,6 +148,33 @@ impl DeskFile {
     }
 }
 
+/// The companions SQLite keeps beside a database file.
+const COMPANIONS: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+impl DeskFile {
+    /// Whether `target` (resolved, existing or not) is this desk's file or
+    /// one of its companions, by identity or by name: writing there would
+    /// destroy the desk or hand SQLite a log it never wrote.
+    pub(super) fn owns(&self, target: &Path) -> bool {
+        if let Ok(Some(id)) = FileId::of(target) {
+            let companions =
+                COMPANIONS.map(|suffix| FileId::of(&suffixed(&self.path, suffix)).ok().flatten());
+            if id == self.file || companions.contains(&Some(id)) {
+                return true;
+            }
+        }
+        let named = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .canonicalize()
+            .ok()
+            .zip(target.file_name())
+            .map(|(folder, name)| folder.join(name));
+        named.is_some_and(|named| COMPANIONS.iter().any(|suffix| named == suffixed(&self.path, suffix)))
+    }
+}
+
 fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);

@@ -25,6 +25,11 @@ fn shown(path: &Path) -> String {
 pub enum StoreError {
     #[error("cannot use {}: {source}", shown(path))]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("{} is {kind}, not a database file; refusing to touch it", shown(path))]
+    NotAFile { path: PathBuf, kind: &'static str },
+    /// A file a command was asked to write, refused.
+    #[error("cannot write {}: {why}", shown(path))]
+    Output { path: PathBuf, why: String },
     #[error("{} is not a SQLite database (or is damaged); refusing to touch it", shown(path))]
     NotSqlite { path: PathBuf },
     #[error(
@@ -105,7 +110,12 @@ fn constraint_field(err: &rusqlite::Error) -> Option<ValidationError> {
         ("category_known", Field::Category, "must be billing, technical, account or general"),
         ("priority_known", Field::Priority, "must be low, medium, high or critical"),
         ("status_known", Field::Status, "must be open, in_progress, resolved or closed"),
-        ("created_at_utc_millis", Field::CreatedAt, "must be a UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ"),
+        ("created_at_utc_millis", Field::CreatedAt, "must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ"),
+        ("description_at_most_65536_chars", Field::Description, "must be at most 65536 characters"),
+        ("description_no_nul", Field::Description, "must not contain NUL characters"),
+        ("note_not_blank", Field::Note, "must not be empty"),
+        ("note_at_most_65536_chars", Field::Note, "must be at most 65536 characters"),
+        ("note_no_nul", Field::Note, "must not contain NUL characters"),
     ];
     rules
         .iter()

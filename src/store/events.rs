@@ -65,13 +65,8 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 impl Store {
     /// Appends an internal note to a ticket.
     pub fn note(&mut self, ticket_id: i64, text: &str) -> Result<Event, StoreError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(StoreError::Invalid(crate::domain::ValidationError::new(
-                crate::domain::Field::Description,
-                "a note must not be empty",
-            )));
-        }
+        let text = crate::domain::ticket::validate_note(text)?;
+        let text = text.as_str();
         let ctx = &self.ctx;
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::tickets::insert_quietly;
-use super::{Store, StoreError};
+use super::{Store, StoreError, schema};
 use crate::domain::{Category, NewTicket, Priority, Status};
 
 /// One parsed row of an import file, with the line it started on.
@@ -66,16 +66,19 @@ const DEFERRED_TRIGGERS: [&str; 2] = ["tickets_fts_insert", "ticket_counts_inser
 const INDEX_NEW_ROWS: &str = "INSERT INTO tickets_fts (rowid, title, description)
      SELECT id, title, description FROM tickets WHERE id > ?1";
 
-/// The schema's full (not partial) indexes on tickets, by name and SQL. A
-/// partial index skips most rows an import brings (few arrive assigned), so
-/// it stays in place and costs next to nothing.
-fn full_ticket_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
-    conn.prepare(
-        "SELECT s.name, s.sql FROM sqlite_schema AS s JOIN pragma_index_list('tickets') AS i ON i.name = s.name
-         WHERE s.type = 'index' AND i.origin = 'c' AND NOT i.partial",
-    )?
-    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-    .collect()
+/// The schema's own full (not partial) indexes on tickets, by name and SQL.
+/// A partial index skips most rows an import brings (few arrive assigned), so
+/// it stays in place and costs next to nothing; an index a team added is
+/// theirs, and never touched.
+fn full_ticket_indexes(conn: &Connection, ours: &[String]) -> rusqlite::Result<Vec<(String, String)>> {
+    let found: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT s.name, s.sql FROM sqlite_schema AS s JOIN pragma_index_list('tickets') AS i ON i.name = s.name
+             WHERE s.type = 'index' AND i.origin = 'c' AND NOT i.partial",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found.into_iter().filter(|(name, _)| ours.contains(name)).collect())
 }
 
 /// New tickets per running-total key, counted as they are written.
@@ -123,6 +126,18 @@ impl Store {
         &mut self,
         rows: impl IntoIterator<Item = Result<ImportRow, E>>,
     ) -> Result<u64, ImportError<E>> {
+        // No rows, or a bad first one: nothing is written, not even a
+        // journal-mode switch.
+        let mut rows = rows.into_iter().peekable();
+        match rows.peek() {
+            None => return Ok(0),
+            Some(Err(_)) => {
+                if let Some(Err(e)) = rows.next() {
+                    return Err(ImportError::Source(e));
+                }
+            }
+            Some(Ok(_)) => {}
+        }
         let previous_cache: i64 = self
             .conn
             .pragma_query_value(None, "cache_size", |r| r.get(0))
@@ -174,21 +189,28 @@ impl Store {
     ) -> Result<u64, ImportError<E>> {
         let ctx = &self.ctx;
         let store_err = |e| ImportError::Store(ctx.fail(e));
+        let our_indexes: Vec<String> = schema::expected()
+            .map_err(|e| ImportError::Store(StoreError::Migration(e)))?
+            .objects
+            .into_iter()
+            .filter(|object| object.kind == "index")
+            .map(|object| object.name)
+            .collect();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(store_err)?;
         let last_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM tickets", [], |r| r.get(0)).map_err(store_err)?;
         let mut deferred = Vec::new();
         for name in DEFERRED_TRIGGERS {
             deferred.push(trigger_sql(&tx, name).map_err(store_err)?);
-            tx.execute_batch(&format!("DROP TRIGGER {name}")).map_err(store_err)?;
+            tx.execute(&format!("DROP TRIGGER {}", schema::quoted(name)), []).map_err(store_err)?;
         }
         // Into a young desk, building each index once from sorted rows beats
         // inserting every row into it; into a big one, rebuilding would cost
         // more than the import.
         if last_id < REBUILD_INDEXES_BELOW {
-            for (name, sql) in full_ticket_indexes(&tx).map_err(store_err)? {
+            for (name, sql) in full_ticket_indexes(&tx, &our_indexes).map_err(store_err)? {
                 deferred.push(sql);
-                tx.execute_batch(&format!("DROP INDEX {name}")).map_err(store_err)?;
+                tx.execute(&format!("DROP INDEX {}", schema::quoted(&name)), []).map_err(store_err)?;
             }
         } else {
             // Every row goes into every index, each page of them many times
@@ -221,8 +243,10 @@ impl Store {
         )
         .and_then(|mut stmt| stmt.execute(rusqlite::params![last_id, ctx.actor]))
         .map_err(store_err)?;
+        // One statement each: SQL read back from the schema is run as the one
+        // statement it must be, never as a batch.
         for sql in &deferred {
-            tx.execute_batch(sql).map_err(store_err)?;
+            tx.execute(sql, []).map_err(store_err)?;
         }
         tx.commit().map_err(store_err)?;
         self.check_in_place().map_err(ImportError::Store)?;

@@ -7,8 +7,10 @@ mod desk;
 mod error;
 mod events;
 mod import;
+mod inspect;
 mod list;
 mod open;
+mod output_file;
 mod schema;
 mod search;
 mod stats;
@@ -18,6 +20,7 @@ pub use check::{CheckReport, RepairReport};
 pub use error::StoreError;
 pub use import::{ImportError, ImportRow};
 pub use open::{APPLICATION_ID, default_path};
+pub use output_file::OutputFile;
 pub use tickets::Labelled;
 
 use rusqlite::Connection;

@@ -3,11 +3,11 @@
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::StoreError;
+use super::inspect::{FileState, inspect};
 
 pub(super) mod embedded {
     refinery::embed_migrations!("migrations");
@@ -15,8 +15,6 @@ pub(super) mod embedded {
 
 /// "TDSK": the SQLite `application_id` that marks a file as ours.
 pub const APPLICATION_ID: u32 = u32::from_be_bytes(*b"TDSK");
-
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// `<data dir>/ticketdesk/tickets.db`, or `None` when the OS reports no home.
 pub fn default_path() -> Option<PathBuf> {
@@ -29,14 +27,11 @@ pub fn default_path() -> Option<PathBuf> {
 pub(super) fn open_first(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
     let io_err = |source| StoreError::Io { path: path.to_owned(), source };
     match inspect(path)? {
-        FileState::Missing => {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(parent).map_err(io_err)?;
-            }
-            create_shared(path).map_err(io_err)?;
-        }
-        FileState::Empty | FileState::Ours => {}
-        FileState::Sqlite => check_ours_read_only(path)?,
+        // The folder must exist: a mistyped path is an error, not a new
+        // tree of folders (the default location's folder is made by the
+        // caller that chose it).
+        FileState::Missing => create_shared(path).map_err(io_err)?,
+        FileState::Empty | FileState::Usable => {}
     }
 
     let mut conn = sqlite_connection(path, busy_timeout)?;
@@ -93,6 +88,13 @@ fn set_connection_options(conn: &Connection) -> rusqlite::Result<()> {
 
 fn prepare(conn: &mut Connection, path: &Path, busy_timeout: Duration) -> Result<(), StoreError> {
     let fail = |e| StoreError::from_sqlite(e, path, busy_timeout);
+    // A schema newer than this build is refused before anything is written
+    // (the inspection saw the same; this covers a desk upgraded since).
+    if let Some(found) = applied_version(conn).map_err(fail)?
+        && found > LATEST_VERSION
+    {
+        return Err(StoreError::TooNew { path: path.to_owned(), found, known: LATEST_VERSION });
+    }
     // Mark a brand-new file as ours before anything else is written, so a
     // process checking it a moment later never mistakes it for a foreign one.
     let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(fail)?;
@@ -129,88 +131,13 @@ fn create_shared(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-enum FileState {
-    Missing,
-    Empty,
-    /// A SQLite file whose header carries our id.
-    Ours,
-    /// A SQLite file that still has to prove it is ours or empty.
-    Sqlite,
-}
-
-/// Reads the file's header without opening it as a database.
-fn inspect(path: &Path) -> Result<FileState, StoreError> {
-    let io_err = |source| StoreError::Io { path: path.to_owned(), source };
-    let mut file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
-        Err(e) => return Err(io_err(e)),
-    };
-    if file.metadata().map_err(io_err)?.is_dir() {
-        return Err(io_err(std::io::Error::other("it is a directory")));
-    }
-    let mut magic = [0u8; 16];
-    let mut read = 0;
-    while read < magic.len() {
-        match file.read(&mut magic[read..]).map_err(io_err)? {
-            0 => break,
-            n => read += n,
-        }
-    }
-    match read {
-        0 => Ok(FileState::Empty),
-        16 if &magic == SQLITE_MAGIC => {
-            // Bytes 68..72 of the header hold the application id. When it is
-            // already ours there is nothing more to check.
-            let mut header = [0u8; 100];
-            header[..16].copy_from_slice(&magic);
-            let mut filled = 16;
-            while filled < header.len() {
-                match file.read(&mut header[filled..]).map_err(io_err)? {
-                    0 => break,
-                    n => filled += n,
-                }
-            }
-            let id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-            Ok(if filled == header.len() && id == APPLICATION_ID {
-                FileState::Ours
-            } else {
-                FileState::Sqlite
-            })
-        }
-        _ => Err(StoreError::NotSqlite { path: path.to_owned() }),
-    }
-}
-
-/// Checks through a read-only connection (which cannot change the file, not
-/// even by checkpointing) that a SQLite file is ours or holds nothing at all.
-/// The header alone is not enough: a new database's id may still be in its WAL.
-fn check_ours_read_only(path: &Path) -> Result<(), StoreError> {
-    let fail = |e| StoreError::from_sqlite(e, path, Duration::ZERO);
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(fail)?;
-    conn.busy_timeout(Duration::from_secs(2)).map_err(fail)?;
-    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(fail)?;
-    let id = id as u32;
-    if id == APPLICATION_ID {
-        return Ok(());
-    }
-    if id != 0 {
-        return Err(StoreError::Foreign { path: path.to_owned(), id });
-    }
-    let objects: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0)).map_err(fail)?;
-    if objects == 0 { Ok(()) } else { Err(StoreError::ForeignTables { path: path.to_owned() }) }
-}
-
 /// The newest schema version this build knows. A constant, so that opening
 /// an up-to-date file never builds the migration runner (which compiles a
 /// regex and parses every migration); a test keeps it equal to the newest
 /// file in `migrations/`.
-const LATEST_VERSION: i64 = 3;
+pub(super) const LATEST_VERSION: i64 = 4;
 
-fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+pub(super) fn applied_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_history: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
         [],
@@ -257,6 +184,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let timeout = std::time::Duration::from_secs(u64::MAX);
-        assert!(super::open_connection(&path, timeout).is_ok());
+        assert!(super::open_first(&path, timeout).is_ok());
     }
 }

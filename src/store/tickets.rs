@@ -251,7 +251,9 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.conn
             .prepare_cached(
-                "SELECT title, description, category, priority FROM tickets
+                // The model reads the first few hundred words of each; a
+                // huge description is not worth loading whole.
+                "SELECT title, substr(description, 1, 8192), category, priority FROM tickets
                  ORDER BY created_at DESC, id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {

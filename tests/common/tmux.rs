@@ -28,7 +28,11 @@ impl Tmux {
         env: &[(&str, String)],
         size: (u16, u16),
     ) -> Tmux {
-        let socket = dir.join("tmux.sock");
+        // A server of its own per start: one just killed in the same folder
+        // may still be shutting down, and a client reaching it fails.
+        static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let start = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = dir.join(format!("tmux-{start}.sock"));
         let session = "td".to_owned();
         let status_file = dir.join("exit-status");
         // An earlier session in the same folder may have left its status.
@@ -74,6 +78,16 @@ impl Tmux {
     /// Types text literally (no key-name lookup).
     pub fn type_text(&self, text: &str) {
         run(self.cmd().args(["send-keys", "-t", &self.session, "-l", text]));
+    }
+
+    /// Makes the window `width` × `height`, as an agent dragging it would.
+    pub fn resize(&self, width: u16, height: u16) {
+        run(self.cmd().args(["resize-window", "-t", &self.session]).args([
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]));
     }
 
     pub fn screen(&self) -> String {

@@ -12,11 +12,28 @@ use time::macros::format_description;
 use super::theme::{self, Theme};
 use super::{fit, overlay_block};
 use crate::domain::text::{sanitize, sanitize_line};
+use crate::domain::ticket::TEXT_MAX_CHARS;
 use crate::domain::timestamp;
 use crate::tui::model::{Detail, Loading};
 
 const MAX_WIDTH: u16 = 100;
 const TAB: &str = "    ";
+/// The text the view lays out: every description written today fits whole;
+/// one written before the limit existed is cut there, since every frame
+/// wraps what it shows, and says where the rest is.
+fn laid_out(description: &str, id: i64) -> std::borrow::Cow<'_, str> {
+    match description.char_indices().nth(TEXT_MAX_CHARS) {
+        None => std::borrow::Cow::Borrowed(description),
+        Some((cut, _)) => {
+            let rest = description[cut..].chars().count();
+            std::borrow::Cow::Owned(format!(
+                "{}\n… {rest} more characters: `ticketdesk show {id}` prints them all",
+                &description[..cut]
+            ))
+        }
+    }
+}
+
 /// The most rows a long title may take.
 const TITLE_ROWS: usize = 3;
 
@@ -34,7 +51,7 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     };
     let description = format!(
         "{}\n\nHistory (N adds a note)\n{}",
-        sanitize(&ticket.description).replace('\t', TAB),
+        sanitize(&laid_out(&ticket.description, ticket.id)).replace('\t', TAB),
         sanitize(&history).replace('\t', TAB)
     );
 
@@ -147,5 +164,24 @@ fn when(stored: &str, now: OffsetDateTime) -> String {
             if age == "now" { format!("{at} (just now)") } else { format!("{at} ({age} ago)") }
         }
         None => sanitize_line(stored).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_oversized_description_is_cut_and_says_where_the_rest_is() {
+        let fits = "é".repeat(TEXT_MAX_CHARS);
+        assert!(matches!(laid_out(&fits, 7), std::borrow::Cow::Borrowed(_)));
+        let huge = "é".repeat(TEXT_MAX_CHARS + 5);
+        let shown = laid_out(&huge, 7);
+        assert!(
+            shown.ends_with("… 5 more characters: `ticketdesk show 7` prints them all"),
+            "{}",
+            &shown[shown.len() - 80..]
+        );
+        assert_eq!(shown.chars().filter(|c| *c == 'é').count(), TEXT_MAX_CHARS);
     }
 }

@@ -1,0 +1,56 @@
+-- Rules the application kept and the schema did not, now kept by the database
+-- for every writer (the sqlite3 shell included). They are triggers, not new
+-- CHECKs: adding a CHECK means rebuilding `tickets`, and with foreign keys on
+-- that would cascade into ticket_events and erase every history entry and
+-- note. Rows written before these rules existed are kept; `db check` names
+-- them. Each message starts with the rule's name, as a CHECK's would.
+
+-- A timestamp must be a real instant, written the one way the application
+-- writes it: no 30 February, no 24:00, no second 60. Reading it as a Julian
+-- day and writing it back yields the same text only for such a timestamp.
+CREATE TRIGGER tickets_rules_insert BEFORE INSERT ON tickets
+BEGIN
+    SELECT RAISE(ABORT, 'created_at_utc_millis: created_at must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHERE strftime('%Y-%m-%dT%H:%M:%fZ', julianday(NEW.created_at)) IS NOT NEW.created_at;
+    SELECT RAISE(ABORT, 'updated_at_utc_millis: updated_at must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHERE strftime('%Y-%m-%dT%H:%M:%fZ', julianday(NEW.updated_at)) IS NOT NEW.updated_at;
+    SELECT RAISE(ABORT, 'description_at_most_65536_chars: description must be at most 65536 characters')
+    WHERE length(NEW.description) > 65536;
+    -- SQLite's text functions stop at NUL; bytes do not.
+    SELECT RAISE(ABORT, 'description_no_nul: description must not contain NUL characters')
+    WHERE instr(CAST(NEW.description AS BLOB), x'00') > 0;
+END;
+
+CREATE TRIGGER tickets_rules_update BEFORE UPDATE OF description, created_at, updated_at ON tickets
+BEGIN
+    SELECT RAISE(ABORT, 'created_at_utc_millis: created_at must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHERE NEW.created_at IS NOT OLD.created_at
+      AND strftime('%Y-%m-%dT%H:%M:%fZ', julianday(NEW.created_at)) IS NOT NEW.created_at;
+    SELECT RAISE(ABORT, 'updated_at_utc_millis: updated_at must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHERE NEW.updated_at IS NOT OLD.updated_at
+      AND strftime('%Y-%m-%dT%H:%M:%fZ', julianday(NEW.updated_at)) IS NOT NEW.updated_at;
+    SELECT RAISE(ABORT, 'description_at_most_65536_chars: description must be at most 65536 characters')
+    WHERE NEW.description IS NOT OLD.description AND length(NEW.description) > 65536;
+    SELECT RAISE(ABORT, 'description_no_nul: description must not contain NUL characters')
+    WHERE NEW.description IS NOT OLD.description AND instr(CAST(NEW.description AS BLOB), x'00') > 0;
+END;
+
+-- Notes follow the description's rules; every event's time is a real instant.
+CREATE TRIGGER ticket_events_rules BEFORE INSERT ON ticket_events
+BEGIN
+    SELECT RAISE(ABORT, 'event_at_utc_millis: at must be a real UTC time YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHERE strftime('%Y-%m-%dT%H:%M:%fZ', julianday(NEW.at)) IS NOT NEW.at;
+    SELECT RAISE(ABORT, 'note_at_most_65536_chars: a note must be at most 65536 characters')
+    WHERE NEW.field = 'note' AND length(NEW.new_value) > 65536;
+    SELECT RAISE(ABORT, 'note_no_nul: a note must not contain NUL characters')
+    WHERE NEW.field = 'note' AND instr(CAST(NEW.new_value AS BLOB), x'00') > 0;
+END;
+
+-- History is never removed while its ticket exists. Removing a whole ticket
+-- (its row is gone by the time the cascade reaches its events) still takes
+-- its history with it.
+CREATE TRIGGER ticket_events_never_deleted BEFORE DELETE ON ticket_events
+WHEN EXISTS (SELECT 1 FROM tickets WHERE id = OLD.ticket_id)
+BEGIN
+    SELECT RAISE(ABORT, 'ticket events are append-only');
+END;
