@@ -6,6 +6,11 @@
 //! term matches only text that contains it as written, case-insensitively
 //! (`C++`, `a:b`, `who's`). No character is an operator.
 //!
+//! The query language adds two things a literal search never has: a phrase
+//! (`"card declined"`: its words next to each other, in order, each matching as
+//! a bare term does, punctuation and spacing between them ignored) and
+//! negation (`-refund`: no match anywhere).
+//!
 //! [`SearchQuery::matches`] is the rule itself. The store may narrow the rows
 //! with the full-text index first ([`SearchQuery::fts_expression`]), but every
 //! candidate is checked with `matches`, so each way of running a query gives
@@ -17,11 +22,16 @@ enum Term {
     WordPrefix(String),
     /// Anything else, lowercased: matches as a substring.
     Literal(String),
+    /// Words (lowercased) that start consecutive words of one field, in order.
+    Phrase(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchQuery {
+    /// Every one must match.
     terms: Vec<Term>,
+    /// None may match.
+    unwanted: Vec<Term>,
 }
 
 /// Whether `c` belongs to a word. The full-text index's tokenizer must never
@@ -65,23 +75,54 @@ fn index_folds_alike(c: char) -> bool {
             && !matches!(c, '\u{130}' | '\u{131}' | '\u{17f}'))
 }
 
+fn bare_term(term: &str) -> Term {
+    let lower = fold_str(term);
+    if term.chars().all(is_word_char) { Term::WordPrefix(lower) } else { Term::Literal(lower) }
+}
+
 impl SearchQuery {
-    /// Parses a query; `None` when it has no terms (blank), which means "no search".
+    /// Parses a literal search; `None` when it has no terms (blank), which
+    /// means "no search".
     pub fn parse(query: &str) -> Option<SearchQuery> {
-        let terms: Vec<Term> = query
-            .split_whitespace()
-            .map(|term| {
-                let lower = fold_str(term);
-                if term.chars().all(is_word_char) { Term::WordPrefix(lower) } else { Term::Literal(lower) }
-            })
-            .collect();
-        (!terms.is_empty()).then_some(SearchQuery { terms })
+        let mut search = SearchQuery::default();
+        for term in query.split_whitespace() {
+            search.require(term);
+        }
+        (!search.is_empty()).then_some(search)
     }
 
-    /// Whether a ticket with this title and description matches every term.
+    /// Whether the query asks nothing of the text.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.unwanted.is_empty()
+    }
+
+    /// Adds a bare term that must match (`refund`, `C++`).
+    pub fn require(&mut self, term: &str) {
+        self.terms.push(bare_term(term));
+    }
+
+    /// Adds a bare term that must not match (`-refund`).
+    pub fn exclude(&mut self, term: &str) {
+        self.unwanted.push(bare_term(term));
+    }
+
+    /// Adds a phrase that must (or, `wanted` false, must not) match. Its
+    /// words are its runs of word characters; a phrase with none asks nothing.
+    pub fn phrase(&mut self, phrase: &str, wanted: bool) {
+        let words: Vec<String> =
+            phrase.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).map(fold_str).collect();
+        if words.is_empty() {
+            return;
+        }
+        let list = if wanted { &mut self.terms } else { &mut self.unwanted };
+        list.push(Term::Phrase(words));
+    }
+
+    /// Whether a ticket with this title and description matches every wanted
+    /// term and none of the unwanted ones.
     pub fn matches(&self, title: &str, description: &str) -> bool {
         let mut lowered: Option<(String, String)> = None;
-        self.terms.iter().all(|term| match term {
+        let mut hit = |term: &Term| match term {
             Term::WordPrefix(prefix) => {
                 has_word_starting_with(title, prefix) || has_word_starting_with(description, prefix)
             }
@@ -90,7 +131,9 @@ impl SearchQuery {
                     lowered.get_or_insert_with(|| (fold_str(title), fold_str(description)));
                 title.contains(literal.as_str()) || description.contains(literal.as_str())
             }
-        })
+            Term::Phrase(words) => has_phrase(title, words) || has_phrase(description, words),
+        };
+        self.terms.iter().all(&mut hit) && !self.unwanted.iter().any(hit)
     }
 
     /// An FTS5 query whose matches include every row [`matches`](Self::matches)
@@ -110,6 +153,14 @@ impl SearchQuery {
                 // narrows nothing, and the rule alone decides.
                 Term::WordPrefix(_) => {}
                 Term::Literal(literal) => tokens.extend(literal_tokens(literal)),
+                // Without positions the index cannot see adjacency; each word
+                // of the phrase still starts a word of a matching row.
+                Term::Phrase(words) => tokens.extend(
+                    words
+                        .iter()
+                        .filter(|word| word.chars().all(index_folds_alike))
+                        .map(|word| format!("\"{word}\"*")),
+                ),
             }
         }
         (!tokens.is_empty()).then(|| tokens.join(" AND "))
@@ -155,6 +206,14 @@ fn literal_tokens(literal: &str) -> Vec<String> {
 /// comparing case-insensitively without allocating.
 fn has_word_starting_with(text: &str, prefix: &str) -> bool {
     text.split(|c: char| !is_word_char(c)).any(|word| starts_with_folded(word, prefix))
+}
+
+/// Whether consecutive words of `text` start with `words`, in order.
+fn has_phrase(text: &str, words: &[String]) -> bool {
+    let text_words: Vec<&str> = text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).collect();
+    text_words
+        .windows(words.len())
+        .any(|window| window.iter().zip(words).all(|(word, prefix)| starts_with_folded(word, prefix)))
 }
 
 fn starts_with_folded(word: &str, prefix: &str) -> bool {
@@ -228,6 +287,33 @@ mod tests {
         // Punctuation every tokenizer agrees on still separates words.
         assert!(hit("refund", "«refund» — now", ""));
         assert!(hit("refund", "x\u{3001}refund", ""));
+    }
+
+    #[test]
+    fn phrases_need_their_words_next_to_each_other_in_order() {
+        let mut q = SearchQuery::default();
+        q.phrase("card declined", true);
+        assert!(q.matches("Card declined at checkout", ""));
+        assert!(q.matches("x", "my cards, declined; twice"), "punctuation between is ignored");
+        assert!(!q.matches("declined card", ""), "order matters");
+        assert!(!q.matches("card was declined", ""), "adjacency matters");
+        assert!(!q.matches("card", "declined"), "one field at a time");
+        assert_eq!(q.fts_expression().as_deref(), Some("\"card\"* AND \"declined\"*"));
+    }
+
+    #[test]
+    fn unwanted_terms_exclude_and_never_reach_the_index() {
+        let mut q = SearchQuery::parse("refund").unwrap();
+        q.exclude("march");
+        q.phrase("charged twice", false);
+        assert!(q.matches("Refund please", "in April"));
+        assert!(!q.matches("Refund please", "in March"));
+        assert!(!q.matches("Refund please", "I was charged twice"));
+        assert_eq!(q.fts_expression().as_deref(), Some("\"refund\"*"));
+        let mut only_unwanted = SearchQuery::default();
+        only_unwanted.exclude("refund");
+        assert!(!only_unwanted.is_empty());
+        assert_eq!(only_unwanted.fts_expression(), None, "nothing to look up: the rows are walked");
     }
 
     #[test]
