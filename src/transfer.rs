@@ -2,6 +2,7 @@
 //! Export writes exactly what import reads.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{BufRead, Read, Write};
 
 use crate::domain::{Category, Field, NewTicket, Priority, Status, Ticket, ValidationError, text, timestamp};
@@ -175,64 +176,84 @@ pub fn read_csv(input: impl Read) -> Result<impl Iterator<Item = Result<ImportRo
 #[derive(Serialize)]
 struct ExportRow<'a> {
     id: i64,
-    title: &'a str,
-    description: &'a str,
+    title: Cow<'a, str>,
+    description: Cow<'a, str>,
     category: Category,
     priority: Priority,
     status: Status,
     created_at: &'a str,
     updated_at: &'a str,
-    assignee: Option<&'a str>,
+    assignee: Option<Cow<'a, str>>,
     version: i64,
 }
 
-impl<'a> From<&'a Ticket> for ExportRow<'a> {
-    fn from(t: &'a Ticket) -> Self {
+impl<'a> ExportRow<'a> {
+    /// The row as stored, or with the text made safe to show (`shown`).
+    fn new(t: &'a Ticket, shown: bool) -> Self {
+        let text = |s: &'a str| if shown { text::sanitize(s) } else { Cow::Borrowed(s) };
         ExportRow {
             id: t.id,
-            title: &t.title,
-            description: &t.description,
+            title: text(&t.title),
+            description: text(&t.description),
             category: t.category,
             priority: t.priority,
             status: t.status,
             created_at: &t.created_at,
             updated_at: &t.updated_at,
-            assignee: t.assignee.as_deref(),
+            assignee: t.assignee.as_deref().map(text),
             version: t.version,
         }
     }
 }
 
+/// Who reads an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A file or a pipe: the exact text, so import reads back what was stored.
+    Exact,
+    /// A terminal: CSV shows ticket text with the sanitiser's stand-ins, as
+    /// the human output does, so no escape sequence in it reaches the
+    /// terminal. JSON Lines needs nothing more: its escaping is both lossless
+    /// and safe to print.
+    Terminal,
+}
+
 /// Writes tickets in one format, header first for CSV.
-pub enum Exporter<W: Write> {
+pub struct Exporter<W: Write> {
+    sink: Sink<W>,
+    shown: bool,
+}
+
+enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
     Jsonl(W),
 }
 
 impl<W: Write> Exporter<W> {
-    pub fn new(format: Format, out: W) -> anyhow::Result<Self> {
-        Ok(match format {
+    pub fn new(format: Format, out: W, audience: Audience) -> anyhow::Result<Self> {
+        let sink = match format {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
                 writer.write_record(COLUMNS)?;
-                Exporter::Csv(Box::new(writer))
+                Sink::Csv(Box::new(writer))
             }
-            Format::Jsonl => Exporter::Jsonl(out),
-        })
+            Format::Jsonl => Sink::Jsonl(out),
+        };
+        Ok(Exporter { sink, shown: audience == Audience::Terminal })
     }
 
     pub fn write(&mut self, ticket: &Ticket) -> anyhow::Result<()> {
-        match self {
-            Exporter::Csv(writer) => writer.serialize(ExportRow::from(ticket))?,
-            Exporter::Jsonl(out) => json::write_line(out, &ExportRow::from(ticket))?,
+        match &mut self.sink {
+            Sink::Csv(writer) => writer.serialize(ExportRow::new(ticket, self.shown))?,
+            Sink::Jsonl(out) => json::write_line(out, &ExportRow::new(ticket, false))?,
         }
         Ok(())
     }
 
     pub fn finish(self) -> anyhow::Result<W> {
-        Ok(match self {
-            Exporter::Csv(writer) => writer.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?,
-            Exporter::Jsonl(out) => out,
+        Ok(match self.sink {
+            Sink::Csv(writer) => writer.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?,
+            Sink::Jsonl(out) => out,
         })
     }
 }

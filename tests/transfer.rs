@@ -239,3 +239,71 @@ fn check_bulk_import(desk: &Desk, already_there: i64) {
     desk.add("after", "zebra", "general", "low");
     assert_eq!(desk.json(&["list", "--search", "zebra"])[0]["title"], "after");
 }
+
+/// Ticket text that would drive a terminal: retitle it, clear it, ring it,
+/// reorder what follows, hide characters.
+const TERMINAL_HOSTILE: &str =
+    "retitle \u{1b}]2;owned\u{7} clear \u{1b}[2J c1 \u{9b}31m bidi \u{202e}x\u{200f} sep\u{2028}end \u{200b}";
+
+fn hostile_desk() -> Desk {
+    let desk = Desk::new();
+    let id = desk.add("Printer", TERMINAL_HOSTILE, "technical", "high");
+    desk.add("plain", "nothing odd", "general", "low");
+    // A title written by another tool, past the application's rules.
+    desk.conn().execute("UPDATE tickets SET title = ?1 WHERE id = ?2", (HOSTILE_TITLE, id)).unwrap();
+    desk
+}
+
+const HOSTILE_TITLE: &str = "Printer \u{200f}on\u{2028}fire";
+
+/// Bytes a terminal would act on: ESC, BEL, C1 controls (as UTF-8), and the
+/// BiDi, separator and zero-width characters the sanitiser replaces.
+fn drives_a_terminal(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    ticketdesk::domain::text::find_unsafe(&text)
+        .into_iter()
+        .find(|&(_, c)| !matches!(c, '\n' | '\r' | '\t'))
+        .map(|(at, c)| format!("U+{:04X} at byte {at}", u32::from(c)))
+}
+
+#[test]
+fn csv_export_to_a_terminal_shows_stand_ins() {
+    let desk = hostile_desk();
+    let mut cmd = desk.std_cmd();
+    cmd.args(["export", "--format", "csv"]);
+    let out = common::pty::run_on_terminal(cmd);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drives_a_terminal(&out.stdout), None, "{:?}", String::from_utf8_lossy(&out.stdout));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.starts_with("id,title,description,"), "{shown:?}");
+    assert!(shown.contains("retitle ␛]2;owned␇ clear ␛[2J c1 �31m bidi �x� sep\nend �"), "{shown:?}");
+    assert!(shown.contains("\"Printer �on\nfire\""), "{shown:?}");
+}
+
+#[test]
+fn jsonl_export_to_a_terminal_is_escaped() {
+    let desk = hostile_desk();
+    let mut cmd = desk.std_cmd();
+    cmd.args(["export", "--format", "jsonl"]);
+    let out = common::pty::run_on_terminal(cmd);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drives_a_terminal(&out.stdout), None, "{:?}", String::from_utf8_lossy(&out.stdout));
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows[0]["description"], TERMINAL_HOSTILE, "escaping loses nothing");
+    assert_eq!(rows[0]["title"], HOSTILE_TITLE);
+}
+
+#[test]
+fn export_to_a_pipe_keeps_the_exact_text() {
+    let desk = hostile_desk();
+    let csv = desk.cmd().args(["export", "--format", "csv"]).output().unwrap();
+    assert!(csv.status.success());
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());
+    let descriptions: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+    assert_eq!(descriptions, [TERMINAL_HOSTILE, "nothing odd"]);
+    assert!(csv.stdout.windows(4).any(|w| w == b"\x1b]2;"), "the raw bytes are there");
+    let jsonl = desk.ok(&["export", "--format", "jsonl"]);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["description"], TERMINAL_HOSTILE);
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{UsageError, shown, stdout};
 use crate::store::{ImportError, ImportRow, Store};
-use crate::transfer::{self, Exporter, Format, RowError};
+use crate::transfer::{self, Audience, Exporter, Format, RowError};
 
 fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
@@ -96,7 +96,8 @@ pub fn import(store: &mut Store, file: &Path, format: Option<Format>) -> Result<
 pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf>) -> Result<()> {
     let format = format.or_else(|| output.and_then(|p| Format::from_extension(p))).unwrap_or(Format::Jsonl);
     let Some(path) = output else {
-        let mut exporter = Exporter::new(format, stdout())?;
+        let audience = if io::stdout().is_terminal() { Audience::Terminal } else { Audience::Exact };
+        let mut exporter = Exporter::new(format, stdout(), audience)?;
         store.for_each_ticket(|t| exporter.write(&t))?;
         exporter.finish()?.flush()?;
         return Ok(());
@@ -106,7 +107,7 @@ pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let temp =
         tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", shown(dir)))?;
-    let mut exporter = Exporter::new(format, io::BufWriter::new(temp))?;
+    let mut exporter = Exporter::new(format, io::BufWriter::new(temp), Audience::Exact)?;
     let count = store.for_each_ticket(|t| exporter.write(&t))?;
     let temp = exporter.finish()?.into_inner().map_err(|e| e.into_error())?;
     temp.as_file().sync_all()?;

@@ -1,6 +1,8 @@
 //! Shared helpers: a temp database per test and the real binary to drive it.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use assert_cmd::Command;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,12 @@ impl Desk {
 
     /// The binary with `--db` set, isolated from the user's environment.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("ticketdesk").expect("binary");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// The same, as a plain `std::process::Command` (for wiring its streams by hand).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ticketdesk"));
         cmd.arg("--db")
             .arg(&self.db)
             .env("HOME", self.dir.path())
