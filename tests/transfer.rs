@@ -44,6 +44,9 @@ fn one_bad_row_imports_nothing_and_names_line_and_field() {
         ("bad.csv", "title,description,category\na,d,billing\n".to_owned(), "line 1", "priority"),
         ("bad.csv", "title,description,category,priority,owner\na,d,billing,low,bob\n".to_owned(), "line 1", "owner"),
         ("bad.csv", "title,description,category,priority\na,d,billing,low\nb,d,billing\n".to_owned(), "line 3", "CSV"),
+        ("bad.jsonl", format!("{}\n{}", jsonl("a", "d", "billing", "low"), r#"{"title":"a","description":"d","category":"billing","priority":"low","title":"b"}"#), "line 2", "duplicate field \"title\""),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","ti\u0074le":"b"}"#.to_owned(), "line 1", "duplicate field \"title\""),
+        ("bad.csv", "title,description,category,priority,description\na,d,billing,low,e\n".to_owned(), "line 1", "duplicate column \"description\""),
     ];
     for (name, contents, line, field) in cases {
         let desk = Desk::new();
@@ -306,4 +309,70 @@ fn export_to_a_pipe_keeps_the_exact_text() {
     let jsonl = desk.ok(&["export", "--format", "jsonl"]);
     let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
     assert_eq!(first["description"], TERMINAL_HOSTILE);
+}
+
+#[test]
+fn a_repeated_column_or_field_is_refused_by_name() {
+    let desk = Desk::new();
+    desk.add("existing", "kept as is", "general", "low");
+    let before = desk.dump();
+    let cases = [
+        (
+            "twice.jsonl",
+            format!(
+                "{}\n{}\n",
+                jsonl("a", "d", "billing", "low"),
+                r#"{"id":1,"title":"a","id":2,"description":"d","category":"billing","priority":"low"}"#
+            ),
+            r#"line 2: duplicate field "id""#,
+        ),
+        (
+            "twice.csv",
+            "title,description,category,priority,priority\na,d,billing,low,high\n".to_owned(),
+            r#"line 1: duplicate column "priority""#,
+        ),
+    ];
+    for (name, contents, error) in cases {
+        let file = desk.write_file(name, &contents);
+        let stderr = desk.fails(&["import", file.to_str().unwrap()], 1);
+        assert!(stderr.trim().ends_with(&format!("{error}; nothing was imported")), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_eq!(desk.dump(), before, "{name} changed the database");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_line_is_accepted() {
+    let desk = Desk::new();
+    let bom = "\u{feff}";
+    let jsonl_file =
+        desk.write_file("bom.jsonl", &format!("{bom}{}\n", jsonl("from jsonl", "d", "billing", "low")));
+    let csv_file = desk.write_file(
+        "bom.csv",
+        &format!("{bom}title,description,category,priority\nfrom csv,d,account,high\n"),
+    );
+    desk.ok(&["import", jsonl_file.to_str().unwrap()]);
+    desk.ok(&["import", csv_file.to_str().unwrap()]);
+    let out = desk
+        .cmd()
+        .args(["import", "-", "--format", "jsonl"])
+        .write_stdin(format!("{bom}{}", jsonl("from stdin", "d", "general", "low")))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let titles: Vec<String> = desk
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["from stdin", "from csv", "from jsonl"]);
+    // Only before the first line: anywhere else it is part of the text.
+    let late = desk.write_file(
+        "late.jsonl",
+        &format!("{}\n{bom}{}\n", jsonl("a", "d", "billing", "low"), jsonl("b", "d", "billing", "low")),
+    );
+    let stderr = desk.fails(&["import", late.to_str().unwrap()], 1);
+    assert!(stderr.contains("line 2"), "{stderr}");
 }
