@@ -109,6 +109,13 @@ mod tests {
     }
 
     #[test]
+    fn escapes_beyond_the_bmp_are_surrogate_pairs() {
+        let mut out = Vec::new();
+        write_line(&mut out, &serde_json::json!({ "t": "a\u{e0041}\u{2028}👩\u{200d}💻" })).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"t\":\"a\\udb40\\udc41\\u2028👩\u{200d}💻\"}\n");
+    }
+
+    #[test]
     fn pretty_layout_is_kept() {
         let mut out = Vec::new();
         write_pretty(&mut out, &serde_json::json!({ "a": [1, 2] })).unwrap();
