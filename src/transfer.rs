@@ -2,6 +2,9 @@
 //! Export writes exactly what import reads.
 
 use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
 use std::io::{BufRead, Read, Write};
 
 use crate::domain::{Category, Field, NewTicket, Priority, Status, Ticket, ValidationError, text, timestamp};
@@ -103,7 +106,8 @@ fn check_known(line: u64, name: &str) -> Result<(), RowError> {
     if COLUMNS.contains(&name) { Ok(()) } else { Err(unknown_column(line, name)) }
 }
 
-/// Reads JSON Lines: one object per line, blank lines skipped.
+/// Reads JSON Lines: one object per line, blank lines skipped, a UTF-8 byte
+/// order mark before the first line allowed.
 pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<ImportRow, RowError>> {
     input.lines().enumerate().filter_map(|(index, line)| {
         let number = index as u64 + 1;
@@ -111,16 +115,52 @@ pub fn read_jsonl(input: impl BufRead) -> impl Iterator<Item = Result<ImportRow,
             Ok(line) => line,
             Err(e) => return Some(Err(RowError { line: number, message: format!("cannot read: {e}") })),
         };
+        let line = if number == 1 { line.strip_prefix('\u{feff}').unwrap_or(&line) } else { &line };
         if line.trim().is_empty() {
             return None;
         }
-        Some(jsonl_row(number, &line))
+        Some(jsonl_row(number, line))
     })
 }
 
+/// One JSON Lines object. serde_json keeps the last of two equal keys without
+/// a word; a row that says two things about one field is refused instead.
+struct JsonRow(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for JsonRow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(JsonRowVisitor)
+    }
+}
+
+struct JsonRowVisitor;
+
+impl<'de> Visitor<'de> for JsonRowVisitor {
+    type Value = JsonRow;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<JsonRow, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = fields.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate field {:?}",
+                    text::sanitize_line(&key)
+                )));
+            }
+            let value = fields.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(JsonRow(object))
+    }
+}
+
 fn jsonl_row(line: u64, text: &str) -> Result<ImportRow, RowError> {
-    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
-        .map_err(|e| RowError { line, message: format!("not a JSON object: {e}") })?;
+    let JsonRow(object) =
+        serde_json::from_str(text).map_err(|e| RowError { line, message: json_error(&e) })?;
     for key in object.keys() {
         check_known(line, key)?;
     }
@@ -132,6 +172,18 @@ fn jsonl_row(line: u64, text: &str) -> Result<ImportRow, RowError> {
     ticket_from_fields(line, |name| object.get(name).and_then(|v| v.as_str()))
 }
 
+/// What is wrong with a JSON Lines row, in a line's words: a row that is not
+/// JSON says where it broke; one that is JSON but not a ticket object (a
+/// duplicate field, an array) needs no position, as the line holds one value.
+fn json_error(e: &serde_json::Error) -> String {
+    if e.classify() != serde_json::error::Category::Data {
+        return format!("not a JSON object: {e}");
+    }
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&position).unwrap_or(&message).to_owned()
+}
+
 /// Reads CSV with a header row (line 1). Cells may span lines; errors name the
 /// line where the record starts.
 pub fn read_csv(input: impl Read) -> Result<impl Iterator<Item = Result<ImportRow, RowError>>, RowError> {
@@ -140,8 +192,12 @@ pub fn read_csv(input: impl Read) -> Result<impl Iterator<Item = Result<ImportRo
         .headers()
         .map_err(|e| RowError { line: 1, message: format!("cannot read the header row: {e}") })?
         .clone();
-    for name in &headers {
+    for (i, name) in headers.iter().enumerate() {
         check_known(1, name)?;
+        // Two columns of one name would leave one of them silently unread.
+        if headers.iter().take(i).any(|earlier| earlier == name) {
+            return Err(RowError { line: 1, message: format!("duplicate column {name:?}") });
+        }
     }
     for required in REQUIRED {
         if !headers.iter().any(|h| h == required) {
@@ -175,64 +231,84 @@ pub fn read_csv(input: impl Read) -> Result<impl Iterator<Item = Result<ImportRo
 #[derive(Serialize)]
 struct ExportRow<'a> {
     id: i64,
-    title: &'a str,
-    description: &'a str,
+    title: Cow<'a, str>,
+    description: Cow<'a, str>,
     category: Category,
     priority: Priority,
     status: Status,
     created_at: &'a str,
     updated_at: &'a str,
-    assignee: Option<&'a str>,
+    assignee: Option<Cow<'a, str>>,
     version: i64,
 }
 
-impl<'a> From<&'a Ticket> for ExportRow<'a> {
-    fn from(t: &'a Ticket) -> Self {
+impl<'a> ExportRow<'a> {
+    /// The row as stored, or with the text made safe to show (`shown`).
+    fn new(t: &'a Ticket, shown: bool) -> Self {
+        let text = |s: &'a str| if shown { text::sanitize(s) } else { Cow::Borrowed(s) };
         ExportRow {
             id: t.id,
-            title: &t.title,
-            description: &t.description,
+            title: text(&t.title),
+            description: text(&t.description),
             category: t.category,
             priority: t.priority,
             status: t.status,
             created_at: &t.created_at,
             updated_at: &t.updated_at,
-            assignee: t.assignee.as_deref(),
+            assignee: t.assignee.as_deref().map(text),
             version: t.version,
         }
     }
 }
 
+/// Who reads an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A file or a pipe: the exact text, so import reads back what was stored.
+    Exact,
+    /// A terminal: CSV shows ticket text with the sanitiser's stand-ins, as
+    /// the human output does, so no escape sequence in it reaches the
+    /// terminal. JSON Lines needs nothing more: its escaping is both lossless
+    /// and safe to print.
+    Terminal,
+}
+
 /// Writes tickets in one format, header first for CSV.
-pub enum Exporter<W: Write> {
+pub struct Exporter<W: Write> {
+    sink: Sink<W>,
+    shown: bool,
+}
+
+enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
     Jsonl(W),
 }
 
 impl<W: Write> Exporter<W> {
-    pub fn new(format: Format, out: W) -> anyhow::Result<Self> {
-        Ok(match format {
+    pub fn new(format: Format, out: W, audience: Audience) -> anyhow::Result<Self> {
+        let sink = match format {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
                 writer.write_record(COLUMNS)?;
-                Exporter::Csv(Box::new(writer))
+                Sink::Csv(Box::new(writer))
             }
-            Format::Jsonl => Exporter::Jsonl(out),
-        })
+            Format::Jsonl => Sink::Jsonl(out),
+        };
+        Ok(Exporter { sink, shown: audience == Audience::Terminal })
     }
 
     pub fn write(&mut self, ticket: &Ticket) -> anyhow::Result<()> {
-        match self {
-            Exporter::Csv(writer) => writer.serialize(ExportRow::from(ticket))?,
-            Exporter::Jsonl(out) => json::write_line(out, &ExportRow::from(ticket))?,
+        match &mut self.sink {
+            Sink::Csv(writer) => writer.serialize(ExportRow::new(ticket, self.shown))?,
+            Sink::Jsonl(out) => json::write_line(out, &ExportRow::new(ticket, false))?,
         }
         Ok(())
     }
 
     pub fn finish(self) -> anyhow::Result<W> {
-        Ok(match self {
-            Exporter::Csv(writer) => writer.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?,
-            Exporter::Jsonl(out) => out,
+        Ok(match self.sink {
+            Sink::Csv(writer) => writer.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?,
+            Sink::Jsonl(out) => out,
         })
     }
 }
@@ -263,6 +339,18 @@ mod tests {
         let err = jsonl_row(1, r#"{"title":"a","category":"billing","priority":"low"}"#).err().unwrap();
         assert_eq!(err.message, "description: missing");
         assert!(read_csv("title,description,category\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_row_must_be_one_object_with_each_field_once() {
+        let err = jsonl_row(4, r#"{"title":"a","title":"a"}"#).err().unwrap();
+        assert_eq!(err.to_string(), r#"line 4: duplicate field "title""#);
+        let err = jsonl_row(1, r#"{"title":"a","\u001b[2J":1,"\u001b[2J":2}"#).err().unwrap();
+        assert_eq!(err.message, r#"duplicate field "␛[2J""#);
+        let err = jsonl_row(2, "[1, 2]").err().unwrap();
+        assert_eq!(err.message, "invalid type: sequence, expected a JSON object");
+        let err = jsonl_row(2, r#"{"title":"#).err().unwrap();
+        assert!(err.message.starts_with("not a JSON object: EOF"), "{err}");
     }
 
     #[test]

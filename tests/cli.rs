@@ -227,19 +227,43 @@ fn stats_count_in_sql_with_every_key() {
 #[test]
 fn hostile_text_never_reaches_the_terminal_raw() {
     let desk = Desk::new();
-    let nasty = "pay \u{1b}]52;c;aGk=\u{7} now \u{1b}[2J\u{9b}31m \u{202e}gnp.exe \u{7f}\u{2066}";
-    let id = desk.add("Invoice", nasty, "billing", "low").to_string();
+    let nasty = "pay \u{1b}]52;c;aGk=\u{7} now \u{1b}[2J\u{9b}31m \u{202e}gnp.exe \u{7f}\u{2066} \
+                 rlm\u{200f} alm\u{61c} line\u{2028}para\u{2029} zwj x\u{200d}y \u{200b}\u{feff}\u{e0041}";
+    let id = desk.add("Invoice", nasty, "billing", "low");
+    // A title written by another tool, past the application's rules.
+    desk.set_title_past_the_rules(id, "raw\u{2028}sep \u{200f}rlm x\u{200d}y");
+    let id = id.to_string();
     let unsafe_char = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
+            || ['\u{200f}', '\u{61c}', '\u{2028}', '\u{2029}', '\u{200d}', '\u{200b}', '\u{feff}']
+                .contains(&c)
+            || ('\u{e0000}'..='\u{e0fff}').contains(&c)
     };
     for args in [vec!["show", &id], vec!["show", &id, "--json"], vec!["list", "--json"], vec!["list"]] {
         let out = desk.ok(&args);
         assert!(!out.chars().any(unsafe_char), "{args:?} printed {out:?}");
     }
+    let list = desk.ok(&["list"]);
+    assert_eq!(list.lines().count(), 2, "the title stays on its row: {list:?}");
+    assert!(list.contains("raw sep �rlm x�y"), "{list:?}");
     // JSON stays lossless.
     assert_eq!(desk.json(&["show", &id])["description"], nasty);
+    assert_eq!(desk.json(&["show", &id])["title"], "raw\u{2028}sep \u{200f}rlm x\u{200d}y");
+}
+
+#[test]
+fn titles_refuse_separators_bidi_marks_and_invisible_characters() {
+    let desk = Desk::new();
+    for title in ["one\u{2028}two", "pay \u{200f}now", "alm\u{61c}", "zero\u{200b}width", "\u{3164}"] {
+        let stderr = desk.fails(&["add", "--title", title, "--description", "d"], 2);
+        assert!(stderr.starts_with("ticketdesk: title: must be one line without control"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+    let id = desk.add("👩\u{200d}💻 laptop won't boot", "d", "technical", "high").to_string();
+    assert_eq!(desk.json(&["show", &id])["title"], "👩\u{200d}💻 laptop won't boot");
+    desk.fails(&["edit", &id, "--title", "x\u{2029}y"], 2);
 }
 
 #[test]

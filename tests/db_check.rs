@@ -200,3 +200,27 @@ fn imports_never_touch_indexes_a_team_added() {
     );
     assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
 }
+
+#[test]
+fn rows_written_before_a_rule_existed_are_kept_and_named() {
+    let desk = desk_with_tickets();
+    // Rows an older version or a shell let in, with the rules' triggers out of the way.
+    shell(
+        &desk,
+        "DROP TRIGGER tickets_rules_insert;
+         INSERT INTO tickets (title, description, category, priority, created_at)
+         VALUES ('bad date', 'd', 'billing', 'low', '2024-02-30T10:00:00.000Z'),
+                ('two' || char(8232) || 'lines', 'd', 'billing', 'low', '2024-03-01T10:00:00.000Z');",
+    );
+    let report = check_fails(&desk);
+    assert!(
+        report.contains("rule: 1 tickets whose created_at or updated_at is not a real UTC time"),
+        "{report}"
+    );
+    assert!(report.contains("the first is on #3"), "{report}");
+    assert!(report.contains("rule: 1 tickets whose title holds separators"), "{report}");
+    let repaired = desk.cmd().args(["db", "check", "--repair"]).output().unwrap();
+    assert_eq!(repaired.status.code(), Some(1), "rows are never rewritten, so the desk stays flagged");
+    assert_eq!(shell(&desk, "SELECT count(*) FROM tickets"), "4", "the rows are kept");
+    assert_eq!(shell(&desk, "SELECT count(*) FROM sqlite_schema WHERE name = 'tickets_rules_insert'"), "1");
+}

@@ -421,3 +421,30 @@ fn history_and_notes_are_never_deleted_while_their_ticket_lives() {
     conn.execute("DELETE FROM tickets WHERE id = ?1", [&id]).unwrap();
     assert_eq!(count("SELECT count(*) FROM ticket_events"), 0);
 }
+
+/// The schema's title rule refuses exactly what the application's does:
+/// every refused range's ends, the characters just outside them, and a
+/// stride through all of Unicode.
+#[test]
+fn the_title_rule_matches_the_applications() {
+    use ticketdesk::domain::ticket::{is_refused_in_title, title_refused_ranges};
+    let desk = Desk::new();
+    let conn = created(&desk);
+    let mut probes: Vec<u32> = (1..0x11_0000).step_by(251).collect();
+    for range in title_refused_ranges() {
+        let (start, end) = (u32::from(*range.start()), u32::from(*range.end()));
+        probes.extend([start.saturating_sub(1), start, end, end + 1]);
+    }
+    conn.execute_batch("BEGIN").unwrap();
+    for code in probes {
+        let Some(c) = char::from_u32(code).filter(|c| *c != '\0') else { continue };
+        let title = format!("a{c}b");
+        let refused = insert(&conn, &title, "d", "billing", "low").is_err();
+        assert_eq!(refused, is_refused_in_title(c), "U+{code:04X}");
+        let updated = conn.execute("UPDATE tickets SET title = ?1 WHERE id = 1", [&title]);
+        if conn.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0)).unwrap() > 0 {
+            assert_eq!(updated.is_err(), is_refused_in_title(c), "update, U+{code:04X}");
+        }
+    }
+    conn.execute_batch("ROLLBACK").unwrap();
+}

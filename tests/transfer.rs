@@ -44,6 +44,9 @@ fn one_bad_row_imports_nothing_and_names_line_and_field() {
         ("bad.csv", "title,description,category\na,d,billing\n".to_owned(), "line 1", "priority"),
         ("bad.csv", "title,description,category,priority,owner\na,d,billing,low,bob\n".to_owned(), "line 1", "owner"),
         ("bad.csv", "title,description,category,priority\na,d,billing,low\nb,d,billing\n".to_owned(), "line 3", "CSV"),
+        ("bad.jsonl", format!("{}\n{}", jsonl("a", "d", "billing", "low"), r#"{"title":"a","description":"d","category":"billing","priority":"low","title":"b"}"#), "line 2", "duplicate field \"title\""),
+        ("bad.jsonl", r#"{"title":"a","description":"d","category":"billing","priority":"low","ti\u0074le":"b"}"#.to_owned(), "line 1", "duplicate field \"title\""),
+        ("bad.csv", "title,description,category,priority,description\na,d,billing,low,e\n".to_owned(), "line 1", "duplicate column \"description\""),
     ];
     for (name, contents, line, field) in cases {
         let desk = Desk::new();
@@ -238,4 +241,138 @@ fn check_bulk_import(desk: &Desk, already_there: i64) {
     // New rows after the import are indexed by the restored triggers.
     desk.add("after", "zebra", "general", "low");
     assert_eq!(desk.json(&["list", "--search", "zebra"])[0]["title"], "after");
+}
+
+/// Ticket text that would drive a terminal: retitle it, clear it, ring it,
+/// reorder what follows, hide characters.
+const TERMINAL_HOSTILE: &str =
+    "retitle \u{1b}]2;owned\u{7} clear \u{1b}[2J c1 \u{9b}31m bidi \u{202e}x\u{200f} sep\u{2028}end \u{200b}";
+
+fn hostile_desk() -> Desk {
+    let desk = Desk::new();
+    let id = desk.add("Printer", TERMINAL_HOSTILE, "technical", "high");
+    desk.add("plain", "nothing odd", "general", "low");
+    // A title written by another tool, past the application's rules.
+    desk.set_title_past_the_rules(id, HOSTILE_TITLE);
+    desk
+}
+
+const HOSTILE_TITLE: &str = "Printer \u{200f}on\u{2028}fire";
+
+/// Bytes a terminal would act on: ESC, BEL, C1 controls (as UTF-8), and the
+/// BiDi, separator and zero-width characters the sanitiser replaces.
+fn drives_a_terminal(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    ticketdesk::domain::text::find_unsafe(&text)
+        .into_iter()
+        .find(|&(_, c)| !matches!(c, '\n' | '\r' | '\t'))
+        .map(|(at, c)| format!("U+{:04X} at byte {at}", u32::from(c)))
+}
+
+#[test]
+fn csv_export_to_a_terminal_shows_stand_ins() {
+    let desk = hostile_desk();
+    let mut cmd = desk.std_cmd();
+    cmd.args(["export", "--format", "csv"]);
+    let out = common::pty::run_on_terminal(cmd);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drives_a_terminal(&out.stdout), None, "{:?}", String::from_utf8_lossy(&out.stdout));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.starts_with("id,title,description,"), "{shown:?}");
+    assert!(shown.contains("retitle ␛]2;owned␇ clear ␛[2J c1 �31m bidi �x� sep\nend �"), "{shown:?}");
+    assert!(shown.contains("\"Printer �on\nfire\""), "{shown:?}");
+}
+
+#[test]
+fn jsonl_export_to_a_terminal_is_escaped() {
+    let desk = hostile_desk();
+    let mut cmd = desk.std_cmd();
+    cmd.args(["export", "--format", "jsonl"]);
+    let out = common::pty::run_on_terminal(cmd);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drives_a_terminal(&out.stdout), None, "{:?}", String::from_utf8_lossy(&out.stdout));
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows[0]["description"], TERMINAL_HOSTILE, "escaping loses nothing");
+    assert_eq!(rows[0]["title"], HOSTILE_TITLE);
+}
+
+#[test]
+fn export_to_a_pipe_keeps_the_exact_text() {
+    let desk = hostile_desk();
+    let csv = desk.cmd().args(["export", "--format", "csv"]).output().unwrap();
+    assert!(csv.status.success());
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());
+    let descriptions: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+    assert_eq!(descriptions, [TERMINAL_HOSTILE, "nothing odd"]);
+    assert!(csv.stdout.windows(4).any(|w| w == b"\x1b]2;"), "the raw bytes are there");
+    let jsonl = desk.ok(&["export", "--format", "jsonl"]);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["description"], TERMINAL_HOSTILE);
+}
+
+#[test]
+fn a_repeated_column_or_field_is_refused_by_name() {
+    let desk = Desk::new();
+    desk.add("existing", "kept as is", "general", "low");
+    let before = desk.dump();
+    let cases = [
+        (
+            "twice.jsonl",
+            format!(
+                "{}\n{}\n",
+                jsonl("a", "d", "billing", "low"),
+                r#"{"id":1,"title":"a","id":2,"description":"d","category":"billing","priority":"low"}"#
+            ),
+            r#"line 2: duplicate field "id""#,
+        ),
+        (
+            "twice.csv",
+            "title,description,category,priority,priority\na,d,billing,low,high\n".to_owned(),
+            r#"line 1: duplicate column "priority""#,
+        ),
+    ];
+    for (name, contents, error) in cases {
+        let file = desk.write_file(name, &contents);
+        let stderr = desk.fails(&["import", file.to_str().unwrap()], 1);
+        assert!(stderr.trim().ends_with(&format!("{error}; nothing was imported")), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_eq!(desk.dump(), before, "{name} changed the database");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_line_is_accepted() {
+    let desk = Desk::new();
+    let bom = "\u{feff}";
+    let jsonl_file =
+        desk.write_file("bom.jsonl", &format!("{bom}{}\n", jsonl("from jsonl", "d", "billing", "low")));
+    let csv_file = desk.write_file(
+        "bom.csv",
+        &format!("{bom}title,description,category,priority\nfrom csv,d,account,high\n"),
+    );
+    desk.ok(&["import", jsonl_file.to_str().unwrap()]);
+    desk.ok(&["import", csv_file.to_str().unwrap()]);
+    let out = desk
+        .cmd()
+        .args(["import", "-", "--format", "jsonl"])
+        .write_stdin(format!("{bom}{}", jsonl("from stdin", "d", "general", "low")))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let titles: Vec<String> = desk
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["from stdin", "from csv", "from jsonl"]);
+    // Only before the first line: anywhere else it is part of the text.
+    let late = desk.write_file(
+        "late.jsonl",
+        &format!("{}\n{bom}{}\n", jsonl("a", "d", "billing", "low"), jsonl("b", "d", "billing", "low")),
+    );
+    let stderr = desk.fails(&["import", late.to_str().unwrap()], 1);
+    assert!(stderr.contains("line 2"), "{stderr}");
 }

@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 
 use ticketdesk::classify::{Confidence, Source, Suggestion};
 use ticketdesk::domain::stats::{CategoryBreakdown, PriorityBreakdown};
-use ticketdesk::domain::text::is_unsafe;
+use ticketdesk::domain::text::find_unsafe;
 use ticketdesk::domain::{Category, Priority, Stats, Status, Ticket, timestamp};
 use ticketdesk::tui::model::{
     ClassifierStatus, Detail, Ends, Field, FormErrors, Loading, Model, Notice, Overlay, Pane, StatsView,
@@ -571,7 +571,7 @@ fn hostile_model() -> Model {
 fn assert_inert(buffer: &Buffer, what: &str) {
     for (i, cell) in buffer.content().iter().enumerate() {
         assert!(
-            !cell.symbol().chars().any(is_unsafe),
+            find_unsafe(cell.symbol()).is_empty(),
             "{what}: cell {i} holds {:?}\n{}",
             cell.symbol(),
             text_of(buffer)
@@ -602,30 +602,64 @@ fn hostile_text_is_inert_and_columns_stay_aligned() {
         assert_inert(render(&model, NARROW).backend().buffer(), "picker");
     }
 
-    // Every row's category starts in the header's "Category" column, whatever
-    // the title holds.
     for size in [WIDE, NARROW, (200, 60)] {
-        let terminal = render(&model, size);
-        let buffer = terminal.backend().buffer();
-        let lines: Vec<Vec<&str>> =
-            (0..size.1).map(|y| (0..size.0).map(|x| buffer[(x, y)].symbol()).collect()).collect();
-        let starts_with = |line: &[&str], x: usize, word: &str| {
-            word.chars().enumerate().all(|(i, c)| line.get(x + i).is_some_and(|s| *s == c.to_string()))
-        };
-        let (header_y, column) = lines
-            .iter()
-            .enumerate()
-            .find_map(|(y, line)| (0..line.len()).find(|x| starts_with(line, *x, "Category")).map(|x| (y, x)))
-            .expect("a Category column");
-        let rows = hostile_rows();
-        for (i, ticket) in rows.iter().enumerate() {
-            let line = &lines[header_y + 1 + i];
-            assert!(
-                starts_with(line, column, ticket.category.as_str()),
-                "{size:?} row {i}: category not at column {column}:\n{}",
-                text_of(buffer)
-            );
-        }
+        assert_categories_aligned(&model, size);
+    }
+}
+
+/// Every row's category starts in the header's "Category" column, whatever
+/// the title holds.
+fn assert_categories_aligned(model: &Model, size: (u16, u16)) {
+    let terminal = render(model, size);
+    let buffer = terminal.backend().buffer();
+    let lines: Vec<Vec<&str>> =
+        (0..size.1).map(|y| (0..size.0).map(|x| buffer[(x, y)].symbol()).collect()).collect();
+    let starts_with = |line: &[&str], x: usize, word: &str| {
+        word.chars().enumerate().all(|(i, c)| line.get(x + i).is_some_and(|s| *s == c.to_string()))
+    };
+    let (header_y, column) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(y, line)| (0..line.len()).find(|x| starts_with(line, *x, "Category")).map(|x| (y, x)))
+        .expect("a Category column");
+    for (i, ticket) in model.list.rows.iter().enumerate() {
+        let line = &lines[header_y + 1 + i];
+        assert!(
+            starts_with(line, column, ticket.category.as_str()),
+            "{size:?} row {i}: category not at column {column}:\n{}",
+            text_of(buffer)
+        );
+    }
+}
+
+/// Titles with characters terminals draw at widths of their own: line and
+/// paragraph separators, BiDi marks, stray joiners, zero-width and blank
+/// characters. They show as stand-ins, the columns after them stay put, and
+/// a real emoji sequence keeps its joiner.
+#[test]
+fn invisible_characters_show_and_keep_the_columns() {
+    let titles = [
+        ("one\u{2028}two\u{2029}three", "one two three"),
+        ("refund \u{200f}42\u{61c} due", "refund �42� due"),
+        ("stray\u{200d}\u{200d}joiners x\u{200d}👩 end", "stray��joiners x�👩"),
+        ("zero\u{200b}width\u{feff} \u{3164}\u{ffa0} blank", "zero�width� �� blank"),
+        ("coder 👩\u{200d}💻 at work", "coder 👩\u{200d}💻"),
+    ];
+    let mut model = desk();
+    model.list.rows = titles
+        .iter()
+        .enumerate()
+        .map(|(i, (title, _))| {
+            ticket(50 - i as i64, title, "d", Category::ALL[i % 4], Priority::Low, Status::Open, i as i64)
+        })
+        .collect();
+    for size in [WIDE, NARROW] {
+        assert_inert(render(&model, size).backend().buffer(), &format!("list {size:?}"));
+        assert_categories_aligned(&model, size);
+    }
+    let text = screen(&model, WIDE);
+    for (_, shown) in titles {
+        assert!(text.contains(shown), "{shown}:\n{text}");
     }
 }
 

@@ -2,34 +2,36 @@
 //!
 //! Hard invariants:
 //! - `text::sanitize` and `text::sanitize_line` never panic, keep the char
-//!   count and change only unsafe characters (one for one);
-//! - `sanitize` leaves no `is_unsafe` char except '\n' and '\t';
-//! - `sanitize_line` leaves no `is_unsafe` char at all (so no '\n');
+//!   count and change exactly the characters `find_unsafe` reports (one for
+//!   one; `sanitize` keeps '\n' and '\t');
+//! - `sanitize` leaves nothing `find_unsafe` reports except '\n' and '\t';
+//! - `sanitize_line` leaves nothing `find_unsafe` reports (so no '\n');
 //! - `output::json::write_line` of `{"t": s}` is one line (ending in a single
-//!   '\n'), contains no unsafe char, and parses back to `s`; the same for
-//!   `write_pretty`, whose only unsafe chars are its layout newlines.
+//!   '\n'), leaves nothing `find_unsafe` reports, and parses back to `s`; the
+//!   same for `write_pretty`, whose only reported chars are its layout newlines.
 
 #![no_main]
 
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use ticketdesk::domain::text::{is_unsafe, sanitize, sanitize_line};
+use ticketdesk::domain::text::{find_unsafe, sanitize, sanitize_line};
 use ticketdesk::output::json;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else { return };
     let count = s.chars().count();
 
+    let found: Vec<usize> = find_unsafe(s).iter().map(|&(at, _)| at).collect();
     let shown = sanitize(s);
     if shown.chars().count() != count {
         common::fail("sanitize_len", data, format!("{s:?} -> {shown:?}"));
     }
-    if let Some(c) = shown.chars().find(|&c| is_unsafe(c) && c != '\n' && c != '\t') {
+    if let Some((_, c)) = find_unsafe(&shown).into_iter().find(|&(_, c)| c != '\n' && c != '\t') {
         common::fail("sanitize_unsafe", data, format!("{s:?} -> {shown:?} keeps {c:?}"));
     }
-    for (a, b) in s.chars().zip(shown.chars()) {
-        if a != b && (!is_unsafe(a) || a == '\n' || a == '\t') {
+    for ((at, a), b) in s.char_indices().zip(shown.chars()) {
+        if a != b && (found.binary_search(&at).is_err() || a == '\n' || a == '\t') {
             common::fail("sanitize_changed_safe", data, format!("{s:?} -> {shown:?}: {a:?} became {b:?}"));
         }
     }
@@ -38,11 +40,11 @@ fuzz_target!(|data: &[u8]| {
     if line.chars().count() != count {
         common::fail("sanitize_line_len", data, format!("{s:?} -> {line:?}"));
     }
-    if let Some(c) = line.chars().find(|&c| is_unsafe(c) || c == '\n') {
+    if let Some((_, c)) = find_unsafe(&line).first() {
         common::fail("sanitize_line_unsafe", data, format!("{s:?} -> {line:?} keeps {c:?}"));
     }
-    for (a, b) in s.chars().zip(line.chars()) {
-        if a != b && !is_unsafe(a) {
+    for ((at, a), b) in s.char_indices().zip(line.chars()) {
+        if a != b && found.binary_search(&at).is_err() {
             common::fail(
                 "sanitize_line_changed_safe",
                 data,
@@ -69,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let layout_newline_ok = |c: char| pretty && c == '\n';
-        if let Some(c) = body.chars().find(|&c| is_unsafe(c) && !layout_newline_ok(c)) {
+        if let Some((_, c)) = find_unsafe(body).into_iter().find(|&(_, c)| !layout_newline_ok(c)) {
             common::fail("json_unsafe", data, format!("{s:?} -> {printed:?} keeps {c:?} (pretty: {pretty})"));
         }
         match serde_json::from_str::<serde_json::Value>(&printed) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{UsageError, shown, stdout};
 use crate::store::{ImportError, ImportRow, Store};
-use crate::transfer::{self, Exporter, Format, RowError};
+use crate::transfer::{self, Audience, Exporter, Format, RowError};
 
 fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
@@ -117,7 +117,8 @@ fn store_import_error(row: Option<Result<ImportRow, RowError>>) -> Result<u64, I
 pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf>) -> Result<()> {
     let format = format.or_else(|| output.and_then(|p| Format::from_extension(p))).unwrap_or(Format::Jsonl);
     let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
-        let mut exporter = Exporter::new(format, stdout())?;
+        let audience = if io::stdout().is_terminal() { Audience::Terminal } else { Audience::Exact };
+        let mut exporter = Exporter::new(format, stdout(), audience)?;
         store.for_each_ticket(|t| exporter.write(&t))?;
         exporter.finish()?.flush()?;
         return Ok(());
@@ -125,7 +126,7 @@ pub fn export(store: &mut Store, format: Option<Format>, output: Option<&PathBuf
     // Written beside the target and renamed over it: a failed export never
     // leaves a half-written file where a good one was expected.
     let file = store.output_file(path)?;
-    let mut exporter = Exporter::new(format, io::BufWriter::new(file.file()))?;
+    let mut exporter = Exporter::new(format, io::BufWriter::new(file.file()), Audience::Exact)?;
     let count = store.for_each_ticket(|t| exporter.write(&t))?;
     exporter.finish()?.flush()?;
     file.finish()?;

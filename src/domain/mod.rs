@@ -7,6 +7,7 @@ pub mod stats;
 pub mod text;
 pub mod ticket;
 pub mod timestamp;
+pub mod width;
 
 pub use event::{Event, EventField, EventSource, Origins};
 pub use filter::{Assigned, Cursor, Direction, Filter, Page};

@@ -158,10 +158,36 @@ pub fn validate_title(raw: &str) -> Result<String, ValidationError> {
             format!("must be at most {TITLE_MAX_CHARS} characters (got {chars})"),
         ));
     }
-    if title.chars().any(text::is_control) {
-        return Err(ValidationError::new(Field::Title, "must be one line without control characters"));
+    if let Some(c) = title.chars().find(|&c| is_refused_in_title(c)) {
+        return Err(ValidationError::new(
+            Field::Title,
+            format!(
+                "must be one line without control, BiDi or invisible format characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(title.to_owned())
+}
+
+/// Characters a title may not hold, each one on its own (the schema's title
+/// rule refuses the same set): controls and line or paragraph separators (a
+/// title is one line), BiDi controls and marks (they make a title read
+/// differently from what it says, and the lists around it too), and invisible
+/// format characters (two titles that look alike would differ, and terminals
+/// draw them at different widths). This is exactly what the sanitiser always
+/// replaces. ZWJ, ZWNJ and tag characters are allowed: emoji (👩‍💻, 🏴 flags),
+/// Persian and Indic text need them, and whether one is stray depends on its
+/// neighbours, which a per-character rule cannot see; a stray one is shown
+/// as a stand-in instead.
+pub fn is_refused_in_title(c: char) -> bool {
+    text::is_unsafe(c)
+}
+
+/// [`is_refused_in_title`] as a few ranges, in code point order, for a rule
+/// written elsewhere (the schema's) to be checked against.
+pub fn title_refused_ranges() -> Vec<std::ops::RangeInclusive<char>> {
+    text::unsafe_ranges()
 }
 
 /// Trims a description and checks it is not blank. NUL is refused: SQLite's
@@ -295,6 +321,44 @@ mod tests {
         assert!(validate_title("two\nlines").is_err());
         assert!(validate_title("bell\u{7}").is_err());
         assert!(validate_title("c1\u{9b}31m").is_err());
+    }
+
+    #[test]
+    fn title_refuses_separators_bidi_marks_and_invisible_characters() {
+        for bad in [
+            "one\u{2028}two",
+            "a\u{2029}b",
+            "rtl\u{200f}",
+            "alm\u{61c}x",
+            "zw\u{200b}sp",
+            "soft\u{ad}hyphen",
+            "\u{3164}",
+            "bom\u{feff}",
+            "lang\u{e0001}",
+        ] {
+            let err = validate_title(bad).unwrap_err();
+            assert_eq!(err.field, Field::Title);
+            assert!(err.message.contains("U+"), "{err}");
+        }
+        assert!(validate_title("a\u{2028}\u{2028}x").unwrap_err().message.ends_with("(found U+2028)"));
+        for good in [
+            "👩\u{200d}💻 laptop",
+            "می\u{200c}خواهم",
+            "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}",
+            "❤\u{fe0f} e\u{301}",
+            "10\u{202f}€",
+        ] {
+            assert_eq!(validate_title(good).unwrap(), good);
+        }
+    }
+
+    #[test]
+    fn refused_title_characters_come_as_ranges() {
+        let ranges = title_refused_ranges();
+        assert!(ranges.iter().any(|r| r.contains(&'\u{2028}') && r.contains(&'\u{202e}')));
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(ranges.iter().any(|r| r.contains(&c)), is_refused_in_title(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

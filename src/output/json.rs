@@ -1,25 +1,32 @@
 //! JSON that is lossless and still safe to print to a terminal: on top of
-//! what serde_json escapes (C0, `"` and `\`), DEL, C1 controls and BiDi
-//! overrides/isolates are written as `\u` escapes.
+//! what serde_json escapes (C0, `"` and `\`), every character the sanitiser
+//! would replace (DEL, C1, line separators, BiDi controls, invisible format
+//! characters, stray joiners and tags) is written as a `\u` escape.
 
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 use std::io::{self, Write};
 
-use crate::domain::text::is_unsafe;
+use crate::domain::text::find_unsafe;
 
 /// A pretty formatter that escapes every terminal-unsafe character.
 struct SafeFormatter<'a>(PrettyFormatter<'a>);
 
 impl Formatter for SafeFormatter<'_> {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
-        let mut rest = fragment;
-        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            write!(writer, "\\u{:04x}", c as u32)?;
-            rest = &rest[at + c.len_utf8()..];
+        // serde_json cuts strings at the characters it escapes itself, none
+        // of which can hold a sequence together, so judging each fragment on
+        // its own sees the same neighbours as judging the whole string.
+        let mut copied = 0;
+        for (at, c) in find_unsafe(fragment) {
+            writer.write_all(&fragment.as_bytes()[copied..at])?;
+            // Beyond the BMP, JSON spells a character as its UTF-16 surrogate pair.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            copied = at + c.len_utf8();
         }
-        writer.write_all(rest.as_bytes())
+        writer.write_all(&fragment.as_bytes()[copied..])
     }
 
     // Indentation is delegated so the output keeps serde_json's pretty layout.
@@ -92,13 +99,20 @@ mod tests {
                 }
                 let printed = String::from_utf8(out).unwrap();
                 assert!(
-                    !printed.chars().any(|c| is_unsafe(c) && c != '\n'),
+                    find_unsafe(&printed).iter().all(|&(_, c)| c == '\n'),
                     "raw unsafe char in {printed:?}"
                 );
                 let back: serde_json::Value = serde_json::from_str(&printed).unwrap();
                 assert_eq!(back["t"], *raw);
             }
         }
+    }
+
+    #[test]
+    fn escapes_beyond_the_bmp_are_surrogate_pairs() {
+        let mut out = Vec::new();
+        write_line(&mut out, &serde_json::json!({ "t": "a\u{e0041}\u{2028}👩\u{200d}💻" })).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"t\":\"a\\udb40\\udc41\\u2028👩\u{200d}💻\"}\n");
     }
 
     #[test]

@@ -106,6 +106,11 @@ fn constraint_field(err: &rusqlite::Error) -> Option<ValidationError> {
         ("title_1_to_200_chars", Field::Title, "must be 1 to 200 characters"),
         ("title_trimmed", Field::Title, "must not start or end with whitespace"),
         ("title_no_control_chars", Field::Title, "must be one line without control characters"),
+        (
+            "title_no_invisible_chars",
+            Field::Title,
+            "must be one line without control, BiDi or invisible format characters",
+        ),
         ("description_not_blank", Field::Description, "must not be empty"),
         ("category_known", Field::Category, "must be billing, technical, account or general"),
         ("priority_known", Field::Priority, "must be low, medium, high or critical"),

@@ -1,6 +1,8 @@
 //! Shared helpers: a temp database per test and the real binary to drive it.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use assert_cmd::Command;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,12 @@ impl Desk {
 
     /// The binary with `--db` set, isolated from the user's environment.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("ticketdesk").expect("binary");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// The same, as a plain `std::process::Command` (for wiring its streams by hand).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ticketdesk"));
         cmd.arg("--db")
             .arg(&self.db)
             .env("HOME", self.dir.path())
@@ -88,6 +95,20 @@ impl Desk {
         holder.pragma_update(None, "journal_mode", "DELETE").expect("leave WAL");
         holder.execute_batch("BEGIN EXCLUSIVE").expect("exclusive lock");
         holder
+    }
+
+    /// Sets a title as a tool that ignores the title rule would (a desk from
+    /// before the rule, say), for tests of how such text is shown.
+    pub fn set_title_past_the_rules(&self, id: i64, title: &str) {
+        let conn = self.conn();
+        let rule: String = conn
+            .query_row("SELECT sql FROM sqlite_schema WHERE name = 'tickets_rules_update'", [], |r| r.get(0))
+            .expect("the title rule");
+        conn.execute_batch("BEGIN; DROP TRIGGER tickets_rules_update;").expect("set the rule aside");
+        conn.execute("UPDATE tickets SET title = ?1 WHERE id = ?2", rusqlite::params![title, id])
+            .expect("update");
+        conn.execute_batch(&rule).expect("put the rule back");
+        conn.execute_batch("COMMIT").expect("commit");
     }
 
     /// Every row of every table we own, as text: equal dumps mean nothing changed.

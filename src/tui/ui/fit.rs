@@ -7,65 +7,34 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-pub const ELLIPSIS: &str = "…";
+use crate::domain::width as cells;
+
+pub use cells::ELLIPSIS;
 
 /// Display width in terminal cells.
 pub fn width(text: &str) -> usize {
-    UnicodeWidthStr::width(text)
+    cells::width(text)
 }
 
 /// `text` cut to at most `max` cells, ending in "…" when anything was cut.
+/// Cuts fall between grapheme clusters, as in the CLI's tables.
 pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
-    if width(text) <= max { Cow::Borrowed(text) } else { Cow::Owned(shorten(text, max)) }
+    cells::truncate(text, max)
 }
 
 /// The start of `text` and "…", in at most `max` cells (nothing if `max` is 0).
 fn shorten(text: &str, max: usize) -> String {
-    let Some(budget) = max.checked_sub(1) else { return String::new() };
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        out.push(c);
+    match max.checked_sub(1) {
+        Some(room) => format!("{}{ELLIPSIS}", cells::fit_start(text, room)),
+        None => String::new(),
     }
-    // Sequences (an emoji and its variation selector) can be wider than their
-    // chars added up: drop chars until the whole fits.
-    while width(&out) > budget && out.pop().is_some() {}
-    out.push_str(ELLIPSIS);
-    out
 }
 
 /// `text` cut from the left to at most `max` cells, starting with "…" when cut
 /// (for paths, whose end says the most).
 pub fn truncate_left(text: &str, max: usize) -> Cow<'_, str> {
-    if width(text) <= max {
-        return Cow::Borrowed(text);
-    }
-    if max == 0 {
-        return Cow::Borrowed("");
-    }
-    let budget = max - 1;
-    let mut kept: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in text.chars().rev() {
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        kept.push(c);
-    }
-    let mut tail: String = kept.into_iter().rev().collect();
-    while width(&tail) > budget && !tail.is_empty() {
-        tail.remove(0);
-    }
-    Cow::Owned(format!("{ELLIPSIS}{tail}"))
+    cells::truncate_left(text, max)
 }
 
 /// `text` cut or padded with spaces to exactly `cells` cells.
