@@ -2,6 +2,7 @@
 
 pub mod event;
 pub mod filter;
+pub mod query;
 pub mod search;
 pub mod stats;
 pub mod text;
