@@ -220,7 +220,14 @@ fn stats_count_in_sql_with_every_key() {
     let keys: Vec<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["total_tickets", "open_tickets", "avg_tickets_per_day", "priority_breakdown", "category_breakdown"]
+        [
+            "total_tickets",
+            "open_tickets",
+            "avg_tickets_per_day",
+            "priority_breakdown",
+            "category_breakdown",
+            "suggestions"
+        ]
     );
 }
 

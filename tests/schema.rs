@@ -163,6 +163,10 @@ fn a_desk_from_before_the_partial_assignee_index_upgrades_in_place() {
              DROP TRIGGER tickets_rules_update;
              DROP TRIGGER ticket_events_rules;
              DROP TRIGGER ticket_events_never_deleted;
+             DROP TRIGGER ticket_suggestions_follow_edits;
+             DROP TRIGGER ticket_suggestions_forgotten;
+             DROP TABLE ticket_suggestions;
+             DROP TABLE suggestion_counts;
              DELETE FROM refinery_schema_history WHERE version >= 3;",
         )
         .unwrap();
@@ -181,7 +185,7 @@ fn a_desk_from_before_the_partial_assignee_index_upgrades_in_place() {
     assert!(index.ends_with("WHERE assignee IS NOT NULL"), "{index}");
     let latest: i64 =
         conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
-    assert_eq!(latest, 4);
+    assert_eq!(latest, 5);
     let plan: Vec<String> = conn
         .prepare(
             "EXPLAIN QUERY PLAN

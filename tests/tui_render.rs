@@ -215,6 +215,7 @@ fn stats_view() -> StatsView {
             avg_tickets_per_day: 11.612903,
             priority_breakdown: PriorityBreakdown { low: 96, medium: 131, high: 93, critical: 40 },
             category_breakdown: CategoryBreakdown { billing: 104, technical: 139, account: 71, general: 46 },
+            suggestions: Default::default(),
         },
         per_day: vec![
             9, 12, 8, 14, 11, 3, 2, 10, 13, 15, 12, 16, 4, 3, 12, 11, 17, 14, 13, 5, 2, 15, 18, 21, 16, 14,

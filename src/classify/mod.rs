@@ -19,22 +19,7 @@ use std::future::Future;
 
 use crate::domain::{Category, Priority};
 
-/// Who produced a suggestion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Claude,
-    Local,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Claude => "claude",
-            Source::Local => "local",
-        }
-    }
-}
+pub use crate::domain::Source;
 
 /// How sure the classifier is, in three bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]

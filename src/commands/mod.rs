@@ -100,6 +100,8 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
         if args.priority.is_none() {
             origins.priority = suggested;
         }
+        origins.suggested =
+            Some(crate::domain::Suggested { source: s.source, category: s.category, priority: s.priority });
     }
     let stored = store.add(&ticket, origins)?;
     let mut out = stdout();

@@ -1,5 +1,6 @@
 //! The history of a ticket: who changed what, when, and where the value came from.
 
+use super::ticket::{Category, Priority};
 use serde::Serialize;
 
 /// What an event changed.
@@ -94,13 +95,44 @@ pub struct Event {
     pub source: EventSource,
 }
 
-/// Where the category and priority of a new ticket came from.
+/// Who produced a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Claude,
+    Local,
+}
+
+impl Source {
+    pub const ALL: [Source; 2] = [Source::Claude, Source::Local];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Claude => "claude",
+            Source::Local => "local",
+        }
+    }
+}
+
+/// What was suggested for a new ticket, whatever the agent then chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suggested {
+    pub source: Source,
+    pub category: Category,
+    pub priority: Priority,
+}
+
+/// Where the category and priority of a new ticket came from, and what was
+/// suggested for it (kept or not), so the desk can count how often
+/// suggestions are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origins {
     pub category: EventSource,
     pub priority: EventSource,
+    pub suggested: Option<Suggested>,
 }
 
 impl Origins {
-    pub const PERSON: Origins = Origins { category: EventSource::Person, priority: EventSource::Person };
+    pub const PERSON: Origins =
+        Origins { category: EventSource::Person, priority: EventSource::Person, suggested: None };
 }

@@ -10,7 +10,7 @@ pub mod ticket;
 pub mod timestamp;
 pub mod width;
 
-pub use event::{Event, EventField, EventSource, Origins};
+pub use event::{Event, EventField, EventSource, Origins, Source, Suggested};
 pub use filter::{Assigned, Cursor, Direction, Filter, Page};
 pub use search::SearchQuery;
 pub use stats::Stats;

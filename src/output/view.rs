@@ -36,7 +36,23 @@ pub fn write_stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         out,
         "by category:  billing {}  technical {}  account {}  general {}",
         c.billing, c.technical, c.account, c.general
-    )
+    )?;
+    for (source, fields) in [("claude", &s.suggestions.claude), ("local", &s.suggestions.local)] {
+        writeln!(out, "{:<14}{}", format!("{source} kept:"), suggestion_line(fields))?;
+    }
+    Ok(())
+}
+
+/// "category 12 of 15 (80%) · priority 9 of 15 (60%)", or "no suggestions yet".
+pub fn suggestion_line(fields: &crate::domain::stats::FieldOutcomes) -> String {
+    let part = |name: &str, o: crate::domain::stats::Outcome| match o.kept_percent() {
+        Some(percent) => format!("{name} {} of {} ({percent}%)", o.kept, o.kept + o.changed),
+        None => format!("{name} —"),
+    };
+    if fields.category.kept_percent().is_none() && fields.priority.kept_percent().is_none() {
+        return "no suggestions saved yet".to_owned();
+    }
+    format!("{} · {}", part("category", fields.category), part("priority", fields.priority))
 }
 
 /// The history of a ticket, one line per event, oldest first.

@@ -39,6 +39,42 @@ const TOTALS_OFF: &str = "
             WHERE NOT EXISTS (SELECT 1 FROM ticket_counts AS c
                               WHERE (c.category, c.priority, c.status) = (a.category, a.priority, a.status)))";
 
+/// Fresh counts of kept and changed suggestions, as (source, field, kept, changed).
+const SUGGESTIONS_NOW: &str = "
+    SELECT s.source, 'category' AS field, sum(t.category = s.category) AS kept, sum(t.category <> s.category) AS changed
+    FROM ticket_suggestions AS s JOIN tickets AS t ON t.id = s.ticket_id GROUP BY s.source
+    UNION ALL
+    SELECT s.source, 'priority', sum(t.priority = s.priority), sum(t.priority <> s.priority)
+    FROM ticket_suggestions AS s JOIN tickets AS t ON t.id = s.ticket_id GROUP BY s.source";
+
+/// Suggestion totals that differ from a fresh count.
+fn suggestions_off(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        &format!(
+            "WITH actual AS ({SUGGESTIONS_NOW})
+             SELECT count(*) FROM suggestion_counts AS c LEFT JOIN actual AS a USING (source, field)
+             WHERE c.kept <> coalesce(a.kept, 0) OR c.changed <> coalesce(a.changed, 0)"
+        ),
+        [],
+        |r| r.get(0),
+    )
+}
+
+fn recount_suggestions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        &format!(
+            "WITH actual AS ({SUGGESTIONS_NOW})
+             UPDATE suggestion_counts SET
+                 kept = coalesce((SELECT a.kept FROM actual AS a
+                                  WHERE a.source = suggestion_counts.source AND a.field = suggestion_counts.field), 0),
+                 changed = coalesce((SELECT a.changed FROM actual AS a
+                                     WHERE a.source = suggestion_counts.source AND a.field = suggestion_counts.field), 0)"
+        ),
+        [],
+    )
+    .map(drop)
+}
+
 /// Every (category, priority, status) with its true count.
 const RECOUNT_TOTALS: [&str; 2] = [
     "INSERT OR IGNORE INTO ticket_counts (category, priority, status, n)
@@ -135,6 +171,15 @@ impl Store {
                 problems.push(format!("stats: {off} running totals differ from a fresh count"));
             }
         }
+        if !drift
+            .iter()
+            .any(|d| matches!(d.object().name.as_str(), "suggestion_counts" | "ticket_suggestions"))
+        {
+            let off = suggestions_off(&self.conn).map_err(fail)?;
+            if off > 0 {
+                problems.push(format!("stats: {off} suggestion totals differ from a fresh count"));
+            }
+        }
         Ok(CheckReport { problems })
     }
 
@@ -206,6 +251,11 @@ impl Store {
                 tx.execute(sql, []).map_err(|e| ctx.fail(e))?;
             }
             report.done.push(format!("counted the running totals afresh ({off} were off)"));
+        }
+        let off = suggestions_off(&tx).map_err(|e| ctx.fail(e))?;
+        if off > 0 {
+            recount_suggestions(&tx).map_err(|e| ctx.fail(e))?;
+            report.done.push(format!("counted the suggestion totals afresh ({off} were off)"));
         }
         tx.commit().map_err(|e| ctx.fail(e))?;
         self.check_in_place()?;

@@ -2,8 +2,8 @@
 //! refresh reads 64 small rows and one index entry, never the ticket table.
 
 use super::{Store, StoreError};
-use crate::domain::Stats;
-use crate::domain::stats::{CategoryBreakdown, PriorityBreakdown};
+use crate::domain::stats::{CategoryBreakdown, Outcome, PriorityBreakdown, SuggestionOutcomes};
+use crate::domain::{Source, Stats};
 
 const STATS: &str = "
 WITH totals AS (
@@ -31,6 +31,35 @@ FROM totals, span";
 
 impl Store {
     pub fn stats(&self) -> Result<Stats, StoreError> {
+        let mut stats = self.totals()?;
+        stats.suggestions = self.suggestion_outcomes()?;
+        Ok(stats)
+    }
+
+    /// The four running totals of kept and changed suggestions.
+    fn suggestion_outcomes(&self) -> Result<SuggestionOutcomes, StoreError> {
+        let mut outcomes = SuggestionOutcomes::default();
+        let rows: Vec<(String, String, i64, i64)> = self
+            .conn
+            .prepare_cached("SELECT source, field, kept, changed FROM suggestion_counts")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect()
+            })
+            .map_err(|e| self.ctx.fail(e))?;
+        for (source, field, kept, changed) in rows {
+            let Some(source) = Source::ALL.into_iter().find(|s| s.as_str() == source) else { continue };
+            let fields = outcomes.of_mut(source);
+            let outcome = Outcome { kept, changed };
+            match field.as_str() {
+                "category" => fields.category = outcome,
+                "priority" => fields.priority = outcome,
+                _ => {}
+            }
+        }
+        Ok(outcomes)
+    }
+
+    fn totals(&self) -> Result<Stats, StoreError> {
         self.conn
             .prepare_cached(STATS)
             .and_then(|mut stmt| {
@@ -51,6 +80,7 @@ impl Store {
                             account: row.get(9)?,
                             general: row.get(10)?,
                         },
+                        suggestions: SuggestionOutcomes::default(),
                     })
                 })
             })

@@ -104,6 +104,15 @@ impl Store {
         log(EventField::Created, &stored.title, EventSource::Person)?;
         log(EventField::Category, stored.category.as_str(), origins.category)?;
         log(EventField::Priority, stored.priority.as_str(), origins.priority)?;
+        if let Some(offered) = origins.suggested {
+            tx.prepare_cached(
+                "INSERT INTO ticket_suggestions (ticket_id, source, category, priority) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![stored.id, offered.source.as_str(), offered.category, offered.priority])
+            })
+            .map_err(|e| ctx.fail(e))?;
+        }
         tx.commit().map_err(|e| ctx.fail(e))?;
         self.check_in_place()?;
         Ok(stored)

@@ -17,7 +17,7 @@ use super::window::{
 };
 use crate::classify::Source;
 use crate::domain::ticket::{validate_description, validate_title};
-use crate::domain::{Category, EventSource, NewTicket, Origins, Page, Priority, Status, Ticket};
+use crate::domain::{Category, EventSource, NewTicket, Origins, Page, Priority, Status, Suggested, Ticket};
 
 /// Puts a draft left by an earlier session back into the form and says so.
 /// The list keeps the focus; `n` picks the draft up, Ctrl-L in the form drops it.
@@ -554,6 +554,13 @@ fn submit(form: &mut Form) -> Vec<Effect> {
     let origins = Origins {
         category: event_source(form.category.origin),
         priority: event_source(form.priority.origin),
+        // What was offered, kept or not: the desk counts how often it is kept.
+        suggested: match &form.suggesting {
+            Suggesting::Done(s) => {
+                Some(Suggested { source: s.source, category: s.category, priority: s.priority })
+            }
+            _ => None,
+        },
     };
     let ticket =
         NewTicket { title, description, category, priority, status: None, created_at: None, assignee: None };
