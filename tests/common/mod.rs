@@ -6,6 +6,11 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
+/// The binary built for this test or bench (a bench gets the release build).
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ticketdesk"))
+}
+
 pub struct Desk {
     pub dir: TempDir,
     pub db: PathBuf,
@@ -21,7 +26,12 @@ impl Desk {
 
     /// The binary with `--db` set, isolated from the user's environment.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("ticketdesk").expect("binary");
+        Command::from_std(self.command())
+    }
+
+    /// The same as [`Desk::cmd`] as a plain process, to spawn, time and kill.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(bin());
         cmd.arg("--db")
             .arg(&self.db)
             .env("HOME", self.dir.path())
@@ -32,6 +42,17 @@ impl Desk {
             .env_remove("ANTHROPIC_API_KEY")
             .env_remove("ANTHROPIC_BASE_URL");
         cmd
+    }
+
+    /// What a full-screen desk needs besides PATH and TERM: `home` of its own
+    /// (its drafts are per agent, kept in its state dir) and this desk's config.
+    pub fn screen_env(&self, home: &Path) -> Vec<(&'static str, String)> {
+        vec![
+            ("HOME", home.display().to_string()),
+            ("XDG_CONFIG_HOME", self.dir.path().join("config").display().to_string()),
+            ("XDG_STATE_HOME", home.join("state").display().to_string()),
+            ("TICKETDESK_HOST_CONFIG", self.dir.path().join("none.toml").display().to_string()),
+        ]
     }
 
     /// Runs a command that must succeed and returns its stdout.
