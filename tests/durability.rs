@@ -69,9 +69,7 @@ fn a_checkpoint_notices_a_lost_ticket_a_changed_value_and_drifted_totals() {
     ))
     .unwrap();
     let verdict = verify::checkpoint(&site, &ledger.snapshot(), Mode::Final);
-    let said = |id: i64, what: &str| {
-        verdict.lost.iter().any(|l| l.starts_with(&format!("#{id} ")) && l.contains(what))
-    };
+    let said = |id: i64, what: &str| verdict.lost.iter().any(|(lost, l)| *lost == id && l.contains(what));
     assert!(said(gone.id, "not in the database"), "{verdict:#?}");
     assert!(said(kept.id, "changed behind its back"), "{verdict:#?}");
     assert!(verdict.problems.iter().any(|p| p.contains("ticket_counts disagree")), "{verdict:#?}");

@@ -124,22 +124,32 @@ pub fn read_work(site: &Site, ledger: &Ledger, seed: u64, clock: &Clock) -> Resu
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut reads = 0;
     while clock.running() {
+        // Ticket-specific reads only once some ticket is acknowledged.
         let some = ledger.any_ticket(&mut rng);
-        let token =
-            some.as_ref().map_or("printer".to_owned(), |t| t.title.split(' ').next().unwrap_or("x").into());
-        let id = some.map_or("1".to_owned(), |t| t.id.to_string());
-        match rng.u8(..5) {
-            0 => site.run(&["list", "--limit", "20"]).map(drop),
-            1 => site.run(&["list", "--search", token.as_str(), "--json"]).map(drop),
-            2 => site.run(&["stats", "--json"]).map(drop),
-            3 => site.run(&["history", id.as_str()]).map(drop),
-            _ => site.sqlite3("SELECT status, count(*) FROM tickets GROUP BY status;").map(drop),
+        match (rng.u8(..5), some) {
+            (0, Some(ticket)) => find_by_search(site, &ticket),
+            (1, Some(ticket)) => site.run(&["history", &ticket.id.to_string()]).map(drop),
+            (2, _) => site.run(&["stats", "--json"]).map(drop),
+            (3, _) => site.sqlite3("SELECT status, count(*) FROM tickets GROUP BY status;").map(drop),
+            _ => site.run(&["list", "--limit", "20"]).map(drop),
         }?;
         reads += 1;
         // Readers come and go at a human pace, leaving the two cores to the writers.
         std::thread::sleep(Duration::from_millis(rng.u64(20..=80)));
     }
     Ok(reads)
+}
+
+/// `list --search` with a ticket's unique first word must find it (titles
+/// keep that word through every edit).
+fn find_by_search(site: &Site, ticket: &TicketState) -> Result<(), String> {
+    let token = ticket.title.split(' ').next().unwrap_or_default();
+    let found = site.run(&["list", "--search", token, "--json"])?;
+    let found: Vec<TicketState> = serde_json::from_str(&found).map_err(|e| format!("list --json: {e}"))?;
+    match found.as_slice() {
+        [one] if one.id == ticket.id => Ok(()),
+        _ => Err(format!("searching {token:?} found {found:?}, not #{} alone", ticket.id)),
+    }
 }
 
 /// Backups and checks in turn, and one import at `import_at`.

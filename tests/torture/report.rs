@@ -12,8 +12,9 @@ use super::verify::Verdict;
 pub struct Summary {
     pub seed: u64,
     pub checkpoints: usize,
-    /// Acknowledged writes a checkpoint or the final check did not find.
-    pub lost: Vec<String>,
+    /// What a checkpoint or the final check did not find of an acknowledged
+    /// write, by ticket, each finding once.
+    pub lost: Vec<(i64, String)>,
     /// Anything else that went wrong: a failed check, an actor that gave up.
     pub problems: Vec<String>,
     pub tally: Tally,
@@ -50,8 +51,22 @@ impl Summary {
     }
 
     fn add(&mut self, verdict: &Verdict) {
-        self.lost.extend(verdict.lost.iter().cloned());
+        for finding in &verdict.lost {
+            if !self.lost.contains(finding) {
+                self.lost.push(finding.clone());
+            }
+        }
         self.problems.extend(verdict.problems.iter().cloned());
+    }
+
+    /// Every ticket with something missing lost at least one write: a
+    /// lower bound ("0" is exact).
+    pub fn lost_writes(&self) -> String {
+        let tickets: std::collections::BTreeSet<_> = self.lost.iter().map(|(id, _)| id).collect();
+        match tickets.len() {
+            0 => "0".to_owned(),
+            n => format!("at least {n} (on {n} tickets; {} findings below)", self.lost.len()),
+        }
     }
 
     pub fn passed(&self) -> bool {
@@ -79,7 +94,7 @@ impl fmt::Display for Summary {
         if self.unreadable_at_end {
             writeln!(f, "writes lost               unknown: the desk could not be read at the end")?;
         } else {
-            writeln!(f, "writes lost               {}", self.lost.len())?;
+            writeln!(f, "writes lost               {}", self.lost_writes())?;
         }
         writeln!(
             f,
@@ -95,7 +110,7 @@ impl fmt::Display for Summary {
             ms(self.latency(1.0))
         )?;
         writeln!(f, "checkpoints passed        {}", self.checkpoints)?;
-        for lost in &self.lost {
+        for (_, lost) in &self.lost {
             writeln!(f, "LOST: {lost}")?;
         }
         for problem in &self.problems {

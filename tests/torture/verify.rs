@@ -88,7 +88,8 @@ pub enum Mode {
 /// What a checkpoint found: acknowledged writes missing, and anything else wrong.
 #[derive(Debug, Default)]
 pub struct Verdict {
-    pub lost: Vec<String>,
+    /// Acknowledged states or history rows not found, by ticket.
+    pub lost: Vec<(i64, String)>,
     pub problems: Vec<String>,
     /// The desk could not be read at all: no acknowledged write is confirmed.
     pub unreadable: bool,
@@ -123,12 +124,12 @@ fn compare(view: &View, acked: &Snapshot, mode: Mode, verdict: &mut Verdict) {
         // A write under way (or abandoned) may already have moved the ticket on.
         let settled = mode == Mode::Final && !acked.pending.contains(id);
         match view.tickets.get(id) {
-            None => verdict.lost.push(format!("{said}: not in the database")),
-            Some(seen) if seen.version < want.version => {
-                verdict.lost.push(format!("{said}: the database has version {}: {seen:?}", seen.version))
-            }
+            None => verdict.lost.push((*id, format!("{said}: not in the database"))),
+            Some(seen) if seen.version < want.version => verdict
+                .lost
+                .push((*id, format!("{said}: the database has version {}: {seen:?}", seen.version))),
             Some(seen) if seen != want && (seen.version == want.version || settled) => {
-                verdict.lost.push(format!("{said}: acknowledged {want:?}, the database has {seen:?}"))
+                verdict.lost.push((*id, format!("{said}: acknowledged {want:?}, the database has {seen:?}")))
             }
             Some(_) => {}
         }
@@ -137,8 +138,11 @@ fn compare(view: &View, acked: &Snapshot, mode: Mode, verdict: &mut Verdict) {
         let seen = view.events.get(key).copied().unwrap_or(0);
         if seen < times {
             let (id, field, value) = key;
-            verdict.lost.push(format!(
-                "#{id}: history event {field} = {value:?} acknowledged {times}×, the database has {seen}"
+            verdict.lost.push((
+                *id,
+                format!(
+                    "#{id}: history event {field} = {value:?} acknowledged {times}×, the database has {seen}"
+                ),
             ));
         }
     }
