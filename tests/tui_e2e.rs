@@ -24,15 +24,9 @@ fn open_tui(desk: &Desk, extra_env: &[(&str, String)], size: (u16, u16)) -> Tmux
     let config_dir = desk.dir.path().join("config/ticketdesk");
     std::fs::create_dir_all(&config_dir).unwrap();
     std::fs::write(config_dir.join("config.toml"), "debounce_ms = 150\n").unwrap();
-    let mut env = vec![
-        ("HOME", desk.dir.path().display().to_string()),
-        ("XDG_CONFIG_HOME", desk.dir.path().join("config").display().to_string()),
-        ("XDG_STATE_HOME", desk.dir.path().join("state").display().to_string()),
-        ("TICKETDESK_HOST_CONFIG", desk.dir.path().join("none.toml").display().to_string()),
-    ];
+    let mut env = desk.screen_env(desk.dir.path());
     env.extend(extra_env.iter().cloned());
-    let bin = assert_cmd::cargo::cargo_bin("ticketdesk");
-    Tmux::start(desk.dir.path(), &bin, &["--db", desk.db.to_str().unwrap()], &env, size)
+    Tmux::start(desk.dir.path(), &common::bin(), &["--db", desk.db.to_str().unwrap()], &env, size)
 }
 
 fn row(desk: &Desk, id: i64) -> (String, String, String, String) {
@@ -134,11 +128,8 @@ fn narrow_and_tiny_terminals_work() {
     assert_eq!(tui.wait_for_exit(), 0);
 }
 
-/// The row marked as selected on screen, e.g. "#2".
 fn selected_id(screen: &str) -> Option<String> {
-    let line = screen.lines().find(|l| l.contains('›'))?;
-    let after = &line[line.find('›')? + '›'.len_utf8()..];
-    after.split_whitespace().next().map(str::to_owned)
+    tmux::selected_row(screen).map(str::to_owned)
 }
 
 #[test]

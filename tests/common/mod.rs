@@ -8,6 +8,11 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
+/// The binary built for this test or bench (a bench gets the release build).
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ticketdesk"))
+}
+
 pub struct Desk {
     pub dir: TempDir,
     pub db: PathBuf,
@@ -26,9 +31,10 @@ impl Desk {
         Command::from_std(self.std_cmd())
     }
 
-    /// The same, as a plain `std::process::Command` (for wiring its streams by hand).
+    /// The same, as a plain `std::process::Command`: to wire its streams by
+    /// hand, spawn, time and kill.
     pub fn std_cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ticketdesk"));
+        let mut cmd = std::process::Command::new(bin());
         cmd.arg("--db")
             .arg(&self.db)
             .env("HOME", self.dir.path())
@@ -39,6 +45,17 @@ impl Desk {
             .env_remove("ANTHROPIC_API_KEY")
             .env_remove("ANTHROPIC_BASE_URL");
         cmd
+    }
+
+    /// What a full-screen desk needs besides PATH and TERM: `home` of its own
+    /// (its drafts are per agent, kept in its state dir) and this desk's config.
+    pub fn screen_env(&self, home: &Path) -> Vec<(&'static str, String)> {
+        vec![
+            ("HOME", home.display().to_string()),
+            ("XDG_CONFIG_HOME", self.dir.path().join("config").display().to_string()),
+            ("XDG_STATE_HOME", home.join("state").display().to_string()),
+            ("TICKETDESK_HOST_CONFIG", self.dir.path().join("none.toml").display().to_string()),
+        ]
     }
 
     /// Runs a command that must succeed and returns its stdout.

@@ -102,14 +102,29 @@ impl Tmux {
 
     /// Polls the screen until `ready` holds, or fails with the last screen.
     pub fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.poll(Duration::from_secs(15), what, |s| ready(s).then_some(()))
+            .map(|(screen, ())| screen)
+            .unwrap()
+    }
+
+    /// Polls the screen until `found` reads something from it, for at most
+    /// `within`; the error names what was awaited and shows the last screen.
+    pub fn poll<T>(
+        &self,
+        within: Duration,
+        what: &str,
+        found: impl Fn(&str) -> Option<T>,
+    ) -> Result<(String, T), String> {
+        let deadline = Instant::now() + within;
         loop {
             let screen = self.screen();
-            if ready(&screen) {
-                return screen;
+            if let Some(value) = found(&screen) {
+                return Ok((screen, value));
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(40));
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {within:?} waiting for {what}; screen:\n{screen}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -138,6 +153,13 @@ impl Tmux {
         let text = String::from_utf8_lossy(&out.stdout);
         text.lines().next().and_then(|l| l.trim().parse().ok()).expect("the program's pid")
     }
+}
+
+/// The ticket marked as selected in the list, e.g. "#2".
+pub fn selected_row(screen: &str) -> Option<&str> {
+    let line = screen.lines().find(|l| l.contains('›'))?;
+    let after = &line[line.find('›')? + '›'.len_utf8()..];
+    after.split_whitespace().next()
 }
 
 impl Drop for Tmux {
