@@ -6,7 +6,7 @@ use crate::domain::text::sanitize_line;
 use crate::domain::{Field, ValidationError};
 
 /// "20 s ago", "3 min ago", "2 h ago", or the date.
-fn ago(at: &str) -> String {
+pub(super) fn ago(at: &str) -> String {
     let Some(then) = crate::domain::timestamp::parse_stored(at) else { return format!("at {at}") };
     let secs = (time::OffsetDateTime::now_utc() - then).whole_seconds().max(0);
     match secs {
@@ -61,6 +61,8 @@ pub enum StoreError {
     Conflict { id: i64, by: String, at: String, current: i64, seen: i64 },
     #[error("{0}")]
     Invalid(#[from] ValidationError),
+    #[error("{asked} tickets is more than one change may touch ({max}); narrow the query")]
+    TooMany { asked: usize, max: usize },
     /// Our commits no longer reach the file other processes open: anything
     /// written through this process now is seen by nobody else.
     #[error(

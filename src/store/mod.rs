@@ -2,6 +2,7 @@
 //! itself as the last word on every rule.
 
 mod backup;
+mod bulk;
 mod check;
 mod desk;
 mod error;
@@ -16,6 +17,7 @@ mod search;
 mod stats;
 mod tickets;
 
+pub use bulk::{BULK_MAX, BulkChange, BulkOutcome, Skipped};
 pub use check::{CheckReport, RepairReport};
 pub use error::StoreError;
 pub use import::{ImportError, ImportRow};

@@ -133,43 +133,7 @@ impl Store {
         edit: &TicketEdit,
         expected_version: Option<i64>,
     ) -> Result<Ticket, StoreError> {
-        let ctx = &self.ctx;
-        let tx =
-            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
-        let current = current_checked(&tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
-        let title = edit.title.as_ref().filter(|t| **t != current.title);
-        let description = edit.description.as_ref().filter(|d| **d != current.description);
-        let category = edit.category.filter(|c| *c != current.category);
-        let priority = edit.priority.filter(|p| *p != current.priority);
-        let status = edit.status.filter(|s| *s != current.status);
-        if title.is_none()
-            && description.is_none()
-            && category.is_none()
-            && priority.is_none()
-            && status.is_none()
-        {
-            return Ok(current);
-        }
-        tx.prepare_cached(UPDATE)
-            .and_then(|mut stmt| stmt.execute(params![title, description, category, priority, status, id]))
-            .map_err(|e| ctx.fail(e))?;
-        let changes: [(EventField, Option<&str>, Option<&str>); 5] = [
-            (EventField::Title, Some(current.title.as_str()), title.map(String::as_str)),
-            (EventField::Description, Some(current.description.as_str()), description.map(String::as_str)),
-            (EventField::Category, Some(current.category.as_str()), category.map(Category::as_str)),
-            (EventField::Priority, Some(current.priority.as_str()), priority.map(Priority::as_str)),
-            (EventField::Status, Some(current.status.as_str()), status.map(Status::as_str)),
-        ];
-        for (field, old, new) in changes {
-            if new.is_some() {
-                log_event(&tx, id, &ctx.actor, field, old, new, EventSource::Person)
-                    .map_err(|e| ctx.fail(e))?;
-            }
-        }
-        let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
-        tx.commit().map_err(|e| ctx.fail(e))?;
-        self.check_in_place()?;
-        Ok(updated)
+        self.change_one(id, Change::Fields(edit), expected_version)
     }
 
     /// Gives the ticket to `assignee` (`None`: to nobody), with the same
@@ -180,36 +144,93 @@ impl Store {
         assignee: Option<&str>,
         expected_version: Option<i64>,
     ) -> Result<Ticket, StoreError> {
+        self.change_one(id, Change::Assignee(assignee), expected_version)
+    }
+
+    fn change_one(
+        &mut self,
+        id: i64,
+        change: Change<'_>,
+        expected_version: Option<i64>,
+    ) -> Result<Ticket, StoreError> {
         let ctx = &self.ctx;
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
-        let current = current_checked(&tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
-        if current.assignee.as_deref() == assignee {
-            return Ok(current);
+        let (ticket, changed) = apply(&tx, ctx, id, change, expected_version)?;
+        if changed {
+            tx.commit().map_err(|e| ctx.fail(e))?;
+            self.check_in_place()?;
         }
-        tx.prepare_cached(SET_ASSIGNEE)
-            .and_then(|mut stmt| stmt.execute(params![assignee, id]))
-            .map_err(|e| ctx.fail(e))?;
-        log_event(
-            &tx,
-            id,
-            &ctx.actor,
-            EventField::Assignee,
-            current.assignee.as_deref(),
-            assignee,
-            EventSource::Person,
-        )
-        .map_err(|e| ctx.fail(e))?;
-        let updated = get_on(&tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
-        tx.commit().map_err(|e| ctx.fail(e))?;
-        self.check_in_place()?;
-        Ok(updated)
+        Ok(ticket)
     }
 
     /// The account this store writes as.
     pub fn actor(&self) -> &str {
         &self.ctx.actor
     }
+}
+
+/// One change to one ticket.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Change<'a> {
+    Fields(&'a TicketEdit),
+    Assignee(Option<&'a str>),
+}
+
+/// Applies `change` to ticket `id` inside `tx`: the version check, the one
+/// UPDATE, one history event per changed field. Returns the ticket as it now
+/// is, and whether anything changed (a change to the same value writes nothing).
+pub(super) fn apply(
+    tx: &rusqlite::Connection,
+    ctx: &super::ErrorContext,
+    id: i64,
+    change: Change<'_>,
+    expected_version: Option<i64>,
+) -> Result<(Ticket, bool), StoreError> {
+    let current = current_checked(tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
+    let log = |field, old: Option<&str>, new: Option<&str>| {
+        log_event(tx, id, &ctx.actor, field, old, new, EventSource::Person).map_err(|e| ctx.fail(e))
+    };
+    match change {
+        Change::Fields(edit) => {
+            let title = edit.title.as_ref().filter(|t| **t != current.title);
+            let description = edit.description.as_ref().filter(|d| **d != current.description);
+            let category = edit.category.filter(|c| *c != current.category);
+            let priority = edit.priority.filter(|p| *p != current.priority);
+            let status = edit.status.filter(|s| *s != current.status);
+            let changes: [(EventField, &str, Option<&str>); 5] = [
+                (EventField::Title, current.title.as_str(), title.map(String::as_str)),
+                (EventField::Description, current.description.as_str(), description.map(String::as_str)),
+                (EventField::Category, current.category.as_str(), category.map(Category::as_str)),
+                (EventField::Priority, current.priority.as_str(), priority.map(Priority::as_str)),
+                (EventField::Status, current.status.as_str(), status.map(Status::as_str)),
+            ];
+            if changes.iter().all(|(_, _, new)| new.is_none()) {
+                return Ok((current, false));
+            }
+            tx.prepare_cached(UPDATE)
+                .and_then(|mut stmt| {
+                    stmt.execute(params![title, description, category, priority, status, id])
+                })
+                .map_err(|e| ctx.fail(e))?;
+            for (field, old, new) in changes {
+                if new.is_some() {
+                    log(field, Some(old), new)?;
+                }
+            }
+        }
+        Change::Assignee(assignee) => {
+            if current.assignee.as_deref() == assignee {
+                return Ok((current, false));
+            }
+            tx.prepare_cached(SET_ASSIGNEE)
+                .and_then(|mut stmt| stmt.execute(params![assignee, id]))
+                .map_err(|e| ctx.fail(e))?;
+            log(EventField::Assignee, current.assignee.as_deref(), assignee)?;
+        }
+    }
+    let updated = get_on(tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
+    Ok((updated, true))
 }
 
 /// Why a checked read failed: the row is gone, it moved on, or SQLite failed.
