@@ -121,8 +121,11 @@ pub enum Command {
         #[arg(value_parser = ticket_id())]
         id: i64,
         /// The note, or - to read standard input
-        #[arg(allow_hyphen_values = true)]
-        text: String,
+        #[arg(allow_hyphen_values = true, required_unless_present = "edit")]
+        text: Option<String>,
+        /// Write the note in $VISUAL or $EDITOR, starting from TEXT when given
+        #[arg(long)]
+        edit: bool,
         #[arg(long)]
         json: bool,
     },
@@ -209,8 +212,12 @@ pub struct DescriptionSource {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    #[arg(long, allow_hyphen_values = true)]
-    pub title: String,
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "edit")]
+    pub title: Option<String>,
+    /// Write the ticket in $VISUAL or $EDITOR (title on the first line, the description below),
+    /// starting from --title and --description when given
+    #[arg(long)]
+    pub edit: bool,
     #[command(flatten)]
     pub description: DescriptionSource,
     #[arg(long, value_enum)]

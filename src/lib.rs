@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod editor;
 pub mod output;
 pub mod report;
 pub mod store;

@@ -97,7 +97,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let me = store.actor().to_owned();
             commands::assign(&mut store, *id, Some(&me), check, *json)
         }
-        Command::Note { id, text, json } => commands::note(&mut store, *id, text, *json),
+        Command::Note { id, text, edit, json } => {
+            commands::note(&mut store, *id, text.as_deref(), *edit, *json)
+        }
         Command::History { id, json } => commands::history(&store, *id, *json),
         Command::Db(command) => commands::db(&mut store, command),
         Command::Edit(args) => commands::edit(&mut store, args),

@@ -70,12 +70,30 @@ fn read_description(source: &DescriptionSource) -> Result<Option<String>> {
 }
 
 pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
-    let Some(description) = read_description(&args.description)? else {
-        return Err(UsageError("add needs --description TEXT or --description-file FILE".into()).into());
+    let (title, description) = if args.edit {
+        let start = format!(
+            "{}\n\n{}",
+            args.title.as_deref().unwrap_or_default(),
+            read_description(&args.description)?.unwrap_or_default()
+        );
+        let written = crate::editor::edit(
+            start.trim(),
+            "# The first line is the title, everything below it the description.\n\
+             # Save and quit to add the ticket; empty it, or quit with an error (:cq in vi), to add nothing.",
+        )?
+        .ok_or_else(|| anyhow::anyhow!("no ticket added: the editor left no text or failed"))?;
+        crate::editor::split_ticket(&written)
+    } else {
+        let Some(description) = read_description(&args.description)? else {
+            return Err(
+                UsageError("add needs --description TEXT, --description-file FILE or --edit".into()).into()
+            );
+        };
+        (args.title.clone().unwrap_or_default(), description)
     };
     // Validate before asking anyone for a suggestion.
     let mut ticket = NewTicket::new(
-        &args.title,
+        &title,
         &description,
         args.category.unwrap_or(Category::General),
         args.priority.unwrap_or(Priority::Medium),

@@ -30,13 +30,27 @@ pub fn assign(
     Ok(out.flush()?)
 }
 
-pub fn note(store: &mut Store, id: i64, text: &str, as_json: bool) -> Result<()> {
-    let text = if text == "-" {
-        let mut read = String::new();
-        io::stdin().read_to_string(&mut read).context("cannot read the note from standard input")?;
-        read
+pub fn note(store: &mut Store, id: i64, text: Option<&str>, edit: bool, as_json: bool) -> Result<()> {
+    let text = match text {
+        Some("-") => {
+            let mut read = String::new();
+            io::stdin().read_to_string(&mut read).context("cannot read the note from standard input")?;
+            read
+        }
+        Some(text) => text.to_owned(),
+        None => String::new(),
+    };
+    let text = if edit {
+        let ticket = store.get(id)?;
+        let instructions = format!(
+            "# A note on #{id}, {}. Notes are never changed or removed.\n\
+             # Save and quit to add it; empty it, or quit with an error (:cq in vi), to add nothing.",
+            crate::domain::text::sanitize_line(&ticket.title)
+        );
+        crate::editor::edit(&text, &instructions)?
+            .ok_or_else(|| anyhow::anyhow!("no note added: the editor left no text or failed"))?
     } else {
-        text.to_owned()
+        text
     };
     let event = store.note(id, &text)?;
     let mut out = stdout();
