@@ -167,6 +167,19 @@ impl SearchQuery {
     }
 }
 
+/// The distinct words of `text` the full-text index reads exactly as this
+/// rule does (folded the same way), at least `min_chars` long, in order of
+/// first appearance: what a lookup such as "possible duplicates" may ask
+/// the index about.
+pub fn index_words(text: &str, min_chars: usize) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(|c: char| !is_word_char(c))
+        .filter(|word| word.chars().count() >= min_chars && word.chars().all(index_folds_alike))
+        .map(fold_str)
+        .filter(|word| seen.insert(word.clone()))
+        .collect()
+}
+
 /// Index tokens implied by a literal such as `multi-agent` or `a:b`. A run of
 /// word characters at the very start of the literal may be the tail of a longer
 /// word in the text (`multi-agent` is inside `antimulti-agents`), so it tells

@@ -14,6 +14,7 @@ mod open;
 mod output_file;
 mod schema;
 mod search;
+mod similar;
 mod stats;
 mod tickets;
 
@@ -23,6 +24,7 @@ pub use error::StoreError;
 pub use import::{ImportError, ImportRow};
 pub use open::{APPLICATION_ID, default_path};
 pub use output_file::OutputFile;
+pub use similar::Similar;
 pub use tickets::Labelled;
 
 use rusqlite::Connection;
