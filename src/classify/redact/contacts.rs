@@ -7,11 +7,12 @@ use std::sync::LazyLock;
 
 // ------------------------------------------------------------------- emails
 
-/// `jane.doe@example.com`, `"jane doe"@example.com`, `jane @ example.com`.
+/// `jane.doe@example.com`, `"jane doe"@example.com`, `jane @ example.com`
+/// (but not "logins are @example.com", a domain).
 /// The normaliser has already turned `＠`, `[at]` and `(dot)` into `@` and `.`.
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?:"[^"\r\n@\x01]+"|[\w.%+-]+)[ \t]?@[ \t]?"#,
+        r#"(?:"[^"\r\n@\x01]+"|[\w.%+-]+)(?:@|[ \t]@[ \t])"#,
         // Counted repeats of a Unicode class ("\p{L}{2,63}") compile slowly.
         r"[\w-]+(?:\.[\w-]+)*\.(?:\p{L}\p{L}+|xn--[a-z0-9-]+)",
     ))

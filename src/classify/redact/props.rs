@@ -274,8 +274,13 @@ fn secret_url() -> impl Strategy<Value = Secret> {
 }
 
 proptest! {
-    // Failures are kept as examples in `tests.rs`, not in a regressions file.
-    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+    // Failures are kept as examples in `tests.rs`, not in a regressions file;
+    // PROPTEST_CASES raises the count for a longer search.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(1024),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn no_known_token_survives((text, wrapper, fragments) in wrapped(known_token())) {

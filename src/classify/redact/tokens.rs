@@ -80,7 +80,7 @@ pub(super) const FAMILIES: &[Family] = &[
     word("digitalocean", r"do[por]_v1_[a-f0-9]{64}"),
     word("cloudflare-origin-ca", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"),
     anywhere("hashicorp-vault", r"hv[sbr]\.[A-Za-z0-9_-]{24,}"),
-    word("hashicorp-vault-legacy", r"s\.[A-Za-z0-9]{24}"),
+    word("hashicorp-vault-legacy", r"s\.[A-Za-z0-9]{24,}"),
     word("terraform-cloud", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
     word("heroku", r"HRKU-[A-Za-z0-9_-]{40,}"),
     word("aiven", r"AVNS_[A-Za-z0-9_]{8,}"),
