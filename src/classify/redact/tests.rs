@@ -271,7 +271,7 @@ const CLOSED_LEAKS: &[(&str, &str)] = &[
     ("jfrog AP7kqzmwnvbxpl", "jfrog [TOKEN]"),
     ("MTIzNDU2Nzg5MDEyMzQ1Njc4.GhJkLm.abcdefghijklmnopqrstuvwxyzA", "[TOKEN]"),
     ("bot7213808860:AAGkqzmwnvbxplrtyeuioasdfghjklzxcv", "[TOKEN]"),
-    ("key SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ", "key [TOKEN]"),
+    ("sent with SG.Xk2mPq9RtVwLz4NbHc7YdF.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ", "sent with [TOKEN]"),
 ];
 
 #[test]
@@ -348,6 +348,7 @@ pub(super) const ORDINARY: &[&str] = &[
     "see https://status.example.com/incidents/2026-11-28",
     "log in at app.example.com",
     "all our logins are @oldname.example",
+    "at NotificationServiceImplem.handle.processIncomingMessagesQueue(Queue.java)",
     "the password is wrong",
     "my session expired",
     "the token expired",
@@ -531,6 +532,9 @@ fn private_keys_go_whole() {
         fill("MIIEvQ", 64)
     );
     assert_eq!(redact(&escaped), r#"{"key": "[TOKEN]\n"}"#);
+    // A block cut short does not run on to the END of the next one.
+    let two = format!("-----BEGIN EC PRIVATE KEY-----\n{body}\nsorry, cut off\n{whole}");
+    assert_eq!(redact(&two), "[TOKEN]\nsorry, cut off\nkey:\n[TOKEN]\nthanks");
     let putty = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\nAAAAIB\nPrivate-MAC: 9f86d081884c7d65";
     assert_eq!(redact(putty), "[TOKEN]");
 }

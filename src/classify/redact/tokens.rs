@@ -8,27 +8,52 @@ use std::sync::{LazyLock, OnceLock};
 
 // --------------------------------------------------------- private key blocks
 
-/// A PEM private key (RSA, EC, DSA, OpenSSH, PKCS#8, PGP), whole when its END
-/// line is there, else the header and the base64 lines after it (also with
-/// JSON's literal `\n`); a PuTTY key file.
-static PRIVATE_KEY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let begin = r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----";
-    let end = r"-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----";
-    let body_line = r"(?:[ \t]*(?:\r?\n|\\n)[ \t]*(?:[A-Za-z-]+:[^\n]*|[A-Za-z0-9+/=]{16,}))";
-    Regex::new(&format!(
-        concat!(
-            r"{begin}(?s:.*?){end}|{begin}{body_line}*",
-            r"|PuTTY-User-Key-File-[0-9]+(?s:.*?)Private-MAC:[ \t]*[0-9a-fA-F]+|PuTTY-User-Key-File-[0-9]+[^\n]*",
-        ),
-        begin = begin,
-        end = end,
-        body_line = body_line,
-    ))
-    .expect("private key regex")
+static PEM_BEGIN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----").expect("pem begin regex")
 });
 
+static PEM_END_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----").expect("pem end regex"));
+
+/// The header lines and base64 lines after a BEGIN line, also with JSON's
+/// literal `\n` between them.
+static PEM_BODY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\A(?:[ \t]*(?:\r?\n|\\n)[ \t]*(?:[A-Za-z-]+:[^\n]*|[A-Za-z0-9+/=]{16,}))*")
+        .expect("pem body regex")
+});
+
+static PUTTY_HEADER_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"PuTTY-User-Key-File-[0-9]+").expect("putty header regex"));
+
+static PUTTY_MAC_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Private-MAC:[ \t]*[0-9a-fA-F]+").expect("putty mac regex"));
+
+/// A PEM private key (RSA, EC, DSA, OpenSSH, PKCS#8, PGP) from its BEGIN line
+/// to its END line, or, cut short, the BEGIN line and the key lines after it;
+/// a PuTTY key file up to its MAC, or its first line.
 pub(super) fn private_keys(text: &str, found: &mut Vec<Claim>) {
-    found.extend(PRIVATE_KEY_RE.find_iter(text).map(|m| Claim::new(m.range(), TOKEN)));
+    blocks(text, &PEM_BEGIN_RE, &PEM_END_RE, |after| PEM_BODY_RE.find(after).map_or(0, |m| m.end()), found);
+    blocks(text, &PUTTY_HEADER_RE, &PUTTY_MAC_RE, |after| after.find('\n').unwrap_or(after.len()), found);
+}
+
+/// Each `begin` up to the first `end` after it, unless another `begin` comes
+/// first; then up to what `cut_short` measures after the `begin`. Every
+/// marker is found once, so a paste of many unfinished blocks stays linear.
+fn blocks(text: &str, begin: &Regex, end: &Regex, cut_short: impl Fn(&str) -> usize, found: &mut Vec<Claim>) {
+    let begins: Vec<_> = begin.find_iter(text).collect();
+    let ends: Vec<_> = end.find_iter(text).collect();
+    let mut next_end = 0;
+    for (i, b) in begins.iter().enumerate() {
+        while ends.get(next_end).is_some_and(|e| e.start() < b.end()) {
+            next_end += 1;
+        }
+        let next_begin = begins.get(i + 1).map_or(text.len(), |n| n.start());
+        let stop = match ends.get(next_end) {
+            Some(e) if e.start() < next_begin => e.end(),
+            _ => b.end() + cut_short(&text[b.end()..next_begin]),
+        };
+        found.push(Claim::new(b.start()..stop, TOKEN));
+    }
 }
 
 // ------------------------------------------------------------- token formats
@@ -65,6 +90,13 @@ const fn checked(name: &'static str, pattern: &'static str) -> Family {
     }
 }
 
+/// A family whose shape also fits ordinary dotted names
+/// ("NotificationServiceImplem.handle.processIncomingMessagesQueue"); random
+/// key material almost always holds a digit, identifiers rarely do.
+const fn with_digit(name: &'static str, pattern: &'static str) -> Family {
+    Family { name, pattern, word: true, check: |s| s.chars().any(|c| c.is_ascii_digit()) }
+}
+
 pub(super) const FAMILIES: &[Family] = &[
     // Cloud providers.
     word(
@@ -80,7 +112,7 @@ pub(super) const FAMILIES: &[Family] = &[
     word("digitalocean", r"do[por]_v1_[a-f0-9]{64}"),
     word("cloudflare-origin-ca", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"),
     anywhere("hashicorp-vault", r"hv[sbr]\.[A-Za-z0-9_-]{24,}"),
-    word("hashicorp-vault-legacy", r"s\.[A-Za-z0-9]{24,}"),
+    with_digit("hashicorp-vault-legacy", r"s\.[A-Za-z0-9]{24,}"),
     word("terraform-cloud", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
     word("heroku", r"HRKU-[A-Za-z0-9_-]{40,}"),
     word("aiven", r"AVNS_[A-Za-z0-9_]{8,}"),
@@ -132,10 +164,10 @@ pub(super) const FAMILIES: &[Family] = &[
     word("1password", r"ops_eyJ[A-Za-z0-9+/=]{100,}"),
     // Chat and messaging.
     word("slack", r"xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}"),
-    word("discord-bot", r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}"),
+    with_digit("discord-bot", r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}"),
     word("telegram-bot", r"(?:bot)?[0-9]{8,10}:[A-Za-z0-9_-]{30,}"),
     word("twilio", r"(?:AC|SK)[0-9a-z]{32}"),
-    word("sendgrid", r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
+    with_digit("sendgrid", r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
     word("mailchimp", r"[0-9a-f]{32}-us[0-9]{1,2}"),
     word("mailgun", r"(?:pub)?key-[0-9a-zA-Z]{32}"),
     word("facebook", r"EAA[MC][A-Za-z0-9]{100,}"),

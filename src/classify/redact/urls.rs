@@ -75,15 +75,20 @@ pub(super) fn url_secrets(text: &str, found: &mut Vec<Claim>) {
 /// bracket that opened before it ("(see https://x.example/a)"); a bracket
 /// the URL itself opened stays ("…/[TOKEN]").
 fn trim_trailing_punctuation(url: &str) -> &str {
+    const PAIRS: [(char, char); 3] = [('(', ')'), ('[', ']'), ('{', '}')];
+    // Counted once, so a URL followed by a thousand ")" is still one pass.
+    let open = PAIRS.map(|(o, _)| url.matches(o).count());
+    let mut close = PAIRS.map(|(_, c)| url.matches(c).count());
     let mut url = url;
     loop {
-        let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?']);
-        let unbalanced = [('(', ')'), ('[', ']'), ('{', '}')].iter().find(|(open, close)| {
-            trimmed.ends_with(*close) && trimmed.matches(*open).count() < trimmed.matches(*close).count()
-        });
-        match unbalanced {
-            Some((_, close)) => url = &trimmed[..trimmed.len() - close.len_utf8()],
-            None => return trimmed,
+        url = url.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        let Some(last) = url.chars().next_back() else { return url };
+        match PAIRS.iter().position(|&(_, c)| c == last) {
+            Some(k) if close[k] > open[k] => {
+                close[k] -= 1;
+                url = &url[..url.len() - last.len_utf8()];
+            }
+            _ => return url,
         }
     }
 }
