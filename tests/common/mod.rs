@@ -1,6 +1,8 @@
 //! Shared helpers: a temp database per test and the real binary to drive it.
 #![allow(dead_code)]
 
+pub mod sample_desk;
+
 use assert_cmd::Command;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
