@@ -91,23 +91,27 @@ impl fmt::Display for ApiKey {
     }
 }
 
-/// How the key is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the key is sent (the config's `claude.auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 pub enum AuthStyle {
     /// `Authorization: Bearer <key>`, what the SDK sends.
     #[default]
+    #[serde(rename = "bearer")]
     Bearer,
     /// `x-api-key: <key>`, for older integrations and gateways.
+    #[serde(rename = "x-api-key")]
     XApiKey,
 }
 
-/// How the answer is constrained to our enums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the answer is constrained to our enums (the config's `claude.request`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 pub enum RequestMode {
     /// `output_config.format` with a JSON schema; the answer is the first text block.
     #[default]
+    #[serde(rename = "structured")]
     StructuredOutput,
     /// One strict tool that Claude must call; the answer is its input.
+    #[serde(rename = "tool")]
     ToolCall,
 }
 

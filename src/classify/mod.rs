@@ -17,7 +17,7 @@ pub mod redact;
 use serde::Serialize;
 use std::future::Future;
 
-use crate::domain::{Category, Priority};
+use crate::domain::{Category, EventSource, Priority};
 
 /// Who produced a suggestion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -32,6 +32,17 @@ impl Source {
         match self {
             Source::Claude => "claude",
             Source::Local => "local",
+        }
+    }
+
+    /// How the history records a value this source suggested (`cached` when
+    /// it came from memory).
+    pub fn event_source(self, cached: bool) -> EventSource {
+        match (self, cached) {
+            (Source::Claude, false) => EventSource::Claude,
+            (Source::Claude, true) => EventSource::ClaudeCached,
+            (Source::Local, false) => EventSource::Local,
+            (Source::Local, true) => EventSource::LocalCached,
         }
     }
 }

@@ -44,9 +44,6 @@ use tokio::time::{Instant, sleep_until};
 
 use super::{Classify, Suggestion};
 
-/// How long the text must be still before it is classified.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(700);
-
 /// Replies are rare (one per pause in typing), so a small buffer is plenty.
 const REPLY_CAPACITY: usize = 16;
 

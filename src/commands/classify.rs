@@ -7,13 +7,12 @@ use std::sync::{Arc, RwLock};
 
 use super::stdout;
 use crate::classify::chain::{Breaker, Chain, Remote};
-use crate::classify::claude::{ApiKey, AuthStyle, ClaudeClient, ClaudeSettings, RequestMode};
+use crate::classify::claude::{ApiKey, ClaudeClient, ClaudeSettings};
 use crate::classify::evaluate;
 use crate::classify::local::LocalModel;
-use crate::classify::{Classify, Source, Suggestion};
+use crate::classify::{Classify, Suggestion};
 use crate::cli::ClassifyArgs;
-use crate::config::{self, AuthHeader, ClassifierMode, Config, RequestShape};
-use crate::domain::EventSource;
+use crate::config::{self, ClassifierMode, Config};
 use crate::domain::text::sanitize_line;
 use crate::output::json;
 use crate::store::Store;
@@ -54,14 +53,8 @@ fn claude_settings(config: &Config, key: ApiKey) -> ClaudeSettings {
         base_url: c.base_url.clone(),
         model: c.model.clone(),
         api_version: c.api_version.clone(),
-        auth: match c.auth {
-            AuthHeader::Bearer => AuthStyle::Bearer,
-            AuthHeader::XApiKey => AuthStyle::XApiKey,
-        },
-        mode: match c.request {
-            RequestShape::Structured => RequestMode::StructuredOutput,
-            RequestShape::Tool => RequestMode::ToolCall,
-        },
+        auth: c.auth,
+        mode: c.request,
         max_tokens: c.max_tokens,
         connect_timeout: std::time::Duration::from_millis(c.connect_timeout_ms),
         deadline: std::time::Duration::from_millis(c.deadline_ms),
@@ -108,16 +101,6 @@ impl<'a> From<&'a Suggestion> for Provenance<'a> {
             reason: &s.reason,
             fallback_reason: s.fallback_reason.as_deref(),
         }
-    }
-}
-
-/// How the history records a value that came from this suggestion.
-pub fn event_source(s: &Suggestion) -> EventSource {
-    match (s.source, s.cached) {
-        (Source::Claude, false) => EventSource::Claude,
-        (Source::Claude, true) => EventSource::ClaudeCached,
-        (Source::Local, false) => EventSource::Local,
-        (Source::Local, true) => EventSource::LocalCached,
     }
 }
 

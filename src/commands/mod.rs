@@ -6,7 +6,7 @@ mod db;
 mod team;
 mod transfer;
 
-pub use classify::{build_chain, classify, event_source, suggest};
+pub use classify::{build_chain, classify, suggest};
 pub use db::db;
 pub use team::{assign, history, note};
 pub use transfer::{export, import};
@@ -93,7 +93,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
     if let Some(s) = &suggestion {
         ticket.category = args.category.unwrap_or(s.category);
         ticket.priority = args.priority.unwrap_or(s.priority);
-        let suggested = classify::event_source(s);
+        let suggested = s.source.event_source(s.cached);
         if args.category.is_none() {
             origins.category = suggested;
         }

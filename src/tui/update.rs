@@ -15,7 +15,6 @@ use super::ui::layout;
 use super::window::{
     fill_window, keep_visible, load, move_selection, on_list_loaded, refresh_list, reload_list,
 };
-use crate::classify::Source;
 use crate::domain::ticket::{validate_description, validate_title};
 use crate::domain::{Category, EventSource, NewTicket, Origins, Page, Priority, Status, Ticket};
 
@@ -609,10 +608,7 @@ fn on_changed(model: &mut Model, result: Result<Ticket, String>) -> Vec<Effect> 
 /// How the history records a selector's value.
 fn event_source(origin: Origin) -> EventSource {
     match origin {
-        Origin::Suggested { source: Source::Claude, cached: false, .. } => EventSource::Claude,
-        Origin::Suggested { source: Source::Claude, cached: true, .. } => EventSource::ClaudeCached,
-        Origin::Suggested { source: Source::Local, cached: false, .. } => EventSource::Local,
-        Origin::Suggested { source: Source::Local, cached: true, .. } => EventSource::LocalCached,
+        Origin::Suggested { source, cached, .. } => source.event_source(cached),
         Origin::Unset | Origin::Manual => EventSource::Person,
     }
 }
