@@ -118,7 +118,7 @@ impl Default for Config {
 
 /// A configuration problem, naming the file or variable it came from and
 /// the key, never the value: a value may be a secret put in the wrong place.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A config file that exists but cannot be read.
     #[error("config {}: {message}", shown(path))]

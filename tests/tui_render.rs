@@ -11,6 +11,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
+use ticketdesk::classify::chain::Health;
+use ticketdesk::classify::claude::ClaudeError;
 use ticketdesk::classify::{Confidence, Source, Suggestion};
 use ticketdesk::domain::text::is_unsafe;
 use ticketdesk::domain::{Category, Priority, Status};
@@ -303,7 +305,10 @@ fn hostile_model() -> Model {
     model.list.selected = 4;
     model.list.search = "\u{1b}]52;c;x\u{7}".into();
     model.notice = Some(Notice { text: "Not saved: \u{1b}[2J\u{9b}bad".into(), error: true });
-    model.classifier = ClassifierStatus::Unavailable("\u{1b}[5m401".into());
+    // The server's own words never reach the status line: it says the code.
+    model.classifier = ClassifierStatus::On(Health::Refused(ClaudeError::Unauthorized {
+        message: Some("\u{1b}[5mkey \u{202e}revoked".into()),
+    }));
     model
 }
 
@@ -329,7 +334,7 @@ fn hostile_text_is_inert_and_columns_stay_aligned() {
     }
     // Shown as visible stand-ins, not silently dropped.
     let text = screen(&model, WIDE);
-    for shown in ["␛]0;pwned title␇", "invoice �fdp.exe", "Claude unavailable: ␛[5m401", "/tmp/␛[31mevil�.db"]
+    for shown in ["␛]0;pwned title␇", "invoice �fdp.exe", "Claude unavailable: 401", "/tmp/␛[31mevil�.db"]
     {
         assert!(text.contains(shown), "{shown}:\n{text}");
     }

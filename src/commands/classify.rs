@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, RwLock};
 
 use super::stdout;
-use crate::classify::chain::{Breaker, Chain, Remote};
+use crate::classify::chain::{Breaker, Chain, NoClaude, Remote};
 use crate::classify::claude::{ApiKey, ClaudeClient, ClaudeSettings};
 use crate::classify::evaluate;
 use crate::classify::local::LocalModel;
@@ -31,10 +31,8 @@ pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
         ClassifierMode::Local | ClassifierMode::Off => Remote::LocalOnly,
         ClassifierMode::Claude => match config::api_key(config, |name| std::env::var(name).ok()) {
             Ok(Some(key)) => Remote::Claude(ClaudeClient::new(claude_settings(config, key))?),
-            Ok(None) => Remote::Unavailable(
-                "no API key: set ANTHROPIC_API_KEY or claude.api_key_file in the config".into(),
-            ),
-            Err(err) => Remote::Unavailable(err.to_string()),
+            Ok(None) => Remote::Unavailable(NoClaude::NoKey),
+            Err(err) => Remote::Unavailable(NoClaude::KeyFile(err)),
         },
     };
     let breaker = Breaker::new(

@@ -90,7 +90,7 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let drafts = DraftKeeper::start(draft_path);
     model.classifier = match config.classifier {
         ClassifierMode::Off => ClassifierStatus::Off,
-        _ => ClassifierStatus::Local,
+        _ => ClassifierStatus::On(Health::Local),
     };
     // Paint at once, then load.
     let result = async {
@@ -339,7 +339,7 @@ impl Classifier {
         };
         let chain = Arc::new(chain);
         let (pipeline, replies) = Pipeline::spawn(Arc::clone(&chain), self.debounce);
-        let _ = self.inbox.send(Msg::ClassifierHealth(status_of(&chain.health())));
+        let _ = self.inbox.send(Msg::ClassifierHealth(ClassifierStatus::On(chain.health())));
         if let Some((generation, text)) = self.pending.take() {
             pipeline.edit(generation, text);
         }
@@ -349,7 +349,7 @@ impl Classifier {
 
     fn on_reply(&mut self, reply: Reply) -> Msg {
         if let ClassifierState::Running { chain, .. } = &self.state {
-            let _ = self.inbox.send(Msg::ClassifierHealth(status_of(&chain.health())));
+            let _ = self.inbox.send(Msg::ClassifierHealth(ClassifierStatus::On(chain.health())));
         }
         match reply.suggestion {
             Ok(suggestion) => Msg::Suggested { generation: reply.generation, suggestion },
@@ -376,26 +376,6 @@ impl Classifier {
             ));
         }
     }
-}
-
-fn status_of(health: &Health) -> ClassifierStatus {
-    match health {
-        Health::Claude => ClassifierStatus::Claude,
-        Health::Local => ClassifierStatus::Local,
-        Health::Offline(reason) => ClassifierStatus::Offline(reason.clone()),
-        Health::Refused(reason) => ClassifierStatus::Unavailable(short_code(reason)),
-        Health::CoolingDown(wait) => {
-            ClassifierStatus::Offline(format!("retrying Claude in {}s", wait.as_secs().max(1)))
-        }
-    }
-}
-
-/// "401" out of "Claude refused the API key (401) ...", for the status line.
-fn short_code(reason: &str) -> String {
-    reason
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|part| part.len() == 3)
-        .map_or_else(|| "key refused".to_owned(), str::to_owned)
 }
 
 /// The signals that end a session: SIGTERM (kill), SIGHUP (the SSH connection

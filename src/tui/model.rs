@@ -4,6 +4,7 @@
 use ratatui_textarea::{TextArea, WrapMode};
 use time::OffsetDateTime;
 
+use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source, Suggestion};
 use crate::domain::{Assigned, Category, Event, Filter, Priority, SearchQuery, Stats, Status, Ticket};
 
@@ -316,16 +317,14 @@ impl Form {
     }
 }
 
-/// The classifier's state for the status line.
+/// The classifier's state for the status line, as the chain reports it; the
+/// status line words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClassifierStatus {
-    Claude,
-    Local,
+    /// Suggestions are switched off.
     Off,
-    /// Local suggestions because Claude is not reachable; the short reason.
-    Offline(String),
-    /// Claude refused (401/403): the short reason.
-    Unavailable(String),
+    /// Suggestions are on (local ones while the chain starts).
+    On(Health),
 }
 
 /// A one-line message in the status bar.
@@ -372,7 +371,7 @@ impl Model {
             list: ListView::default(),
             form: Form::default(),
             stats: Loading::Loading,
-            classifier: ClassifierStatus::Local,
+            classifier: ClassifierStatus::On(Health::Local),
             notice: None,
             now,
             color,

@@ -7,8 +7,8 @@ use super::draft::Draft;
 use super::effect::Effect;
 use super::keymap::{self, Action, Context};
 use super::model::{
-    Choice, ClassifierStatus, Detail, Field, Form, FormErrors, Loading, Model, Notice, Origin, Overlay, Pane,
-    StatusPicker, Suggesting,
+    Choice, Detail, Field, Form, FormErrors, Loading, Model, Notice, Origin, Overlay, Pane, StatusPicker,
+    Suggesting,
 };
 use super::msg::Msg;
 use super::ui::layout;
@@ -662,21 +662,6 @@ fn scroll_detail(model: &mut Model, action: Action) {
             Action::PageDown => detail.scroll.saturating_add(page),
             _ => detail.scroll.saturating_sub(page),
         };
-    }
-}
-
-/// The status line's word for the classifier.
-pub fn classifier_label(status: &ClassifierStatus) -> String {
-    match status {
-        ClassifierStatus::Claude => "Claude".into(),
-        ClassifierStatus::Local => "local suggestions".into(),
-        ClassifierStatus::Off => "suggestions off".into(),
-        // Without a key nothing is offline: the desk simply has no Claude.
-        ClassifierStatus::Offline(reason) if reason.starts_with("no API key") => {
-            "local suggestions — no API key".into()
-        }
-        ClassifierStatus::Offline(_) => "offline — local suggestions".into(),
-        ClassifierStatus::Unavailable(code) => format!("Claude unavailable: {code}"),
     }
 }
 

@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 
 use super::fit;
 use super::theme::Theme;
+use crate::classify::chain::{Health, NoClaude};
 use crate::domain::text::sanitize_line;
 use crate::tui::keymap;
-use crate::tui::model::{Model, Suggesting};
+use crate::tui::model::{ClassifierStatus, Model, Suggesting};
 use crate::tui::update;
 
 const GAP: &str = "  ";
@@ -73,7 +74,7 @@ fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, t
     });
     let notice_width = notice.as_ref().map_or(0, |(text, _)| fit::width(text) + 1);
 
-    let label = sanitize_line(&update::classifier_label(&model.classifier)).into_owned();
+    let label = classifier_label(&model.classifier);
     let mut left = vec![(label, theme.classifier(&model.classifier))];
     if model.desk_lost.is_some() {
         // First, so it is the last thing a narrow screen drops.
@@ -112,5 +113,41 @@ fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, t
         let cells = u16::try_from(fit::width(&text) + 1).unwrap_or(u16::MAX);
         let x = area.width.saturating_sub(cells);
         fit::put(buf, fit::columns(area, x, cells), &Line::from(Span::styled(text, style)));
+    }
+}
+
+/// The status line's words for the classifier.
+fn classifier_label(status: &ClassifierStatus) -> String {
+    let ClassifierStatus::On(health) = status else { return "suggestions off".into() };
+    match health {
+        Health::Claude => "Claude".into(),
+        Health::Local => "local suggestions".into(),
+        // Without a key nothing is offline: the desk simply has no Claude.
+        Health::Unavailable(NoClaude::NoKey) => "local suggestions — no API key".into(),
+        Health::Unavailable(NoClaude::KeyFile(_)) | Health::CoolingDown(_) => {
+            "offline — local suggestions".into()
+        }
+        Health::Refused(err) => format!("Claude unavailable: {}", err.short()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::claude::ClaudeError;
+
+    #[test]
+    fn the_classifier_is_worded_from_its_state_not_from_prose() {
+        let on = |health| classifier_label(&ClassifierStatus::On(health));
+        assert_eq!(classifier_label(&ClassifierStatus::Off), "suggestions off");
+        assert_eq!(on(Health::Claude), "Claude");
+        assert_eq!(on(Health::Local), "local suggestions");
+        assert_eq!(on(Health::Unavailable(NoClaude::NoKey)), "local suggestions — no API key");
+        assert_eq!(on(Health::CoolingDown(std::time::Duration::from_secs(9))), "offline — local suggestions");
+        // A server message with numbers of its own never changes the code shown.
+        let revoked = ClaudeError::Unauthorized { message: Some("key 123 revoked at 500 req/min".into()) };
+        assert_eq!(on(Health::Refused(revoked)), "Claude unavailable: 401");
+        let forbidden = ClaudeError::Forbidden { message: None };
+        assert_eq!(on(Health::Refused(forbidden)), "Claude unavailable: 403");
     }
 }
