@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::domain::{
     Assigned, Category, Filter, NewTicket, Origins, Priority, SearchQuery, Status, TicketEdit, text,
 };
-use crate::output::{json, table, view};
+use crate::output::{json, list_table, view};
 use crate::store::Store;
 
 /// A usage mistake the argument parser cannot see; exits with code 2.
@@ -152,7 +152,7 @@ pub fn list(store: &Store, args: &ListArgs) -> Result<()> {
     } else if tickets.is_empty() {
         writeln!(out, "No tickets match.")?;
     } else {
-        table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc())?;
+        list_table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc())?;
     }
     Ok(out.flush()?)
 }

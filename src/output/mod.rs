@@ -2,5 +2,5 @@
 //! output) or the safe JSON writer (machine output) before it reaches stdout.
 
 pub mod json;
-pub mod table;
+pub mod list_table;
 pub mod view;
