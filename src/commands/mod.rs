@@ -4,12 +4,11 @@
 mod classify;
 mod db;
 mod team;
-mod transfer;
 
+pub use crate::transfer::command::{export, import};
 pub use classify::{build_chain, classify, suggest};
 pub use db::db;
 pub use team::{assign, history, note};
-pub use transfer::{export, import};
 
 use anyhow::{Context, Result};
 use std::io::{self, IsTerminal, Read, Write};
