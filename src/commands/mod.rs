@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::domain::{
     Assigned, Category, Filter, NewTicket, Origins, Priority, SearchQuery, Status, TicketEdit, text,
 };
-use crate::output::{json, list_table, view};
+use crate::output::{human, json, list_table};
 use crate::store::Store;
 
 /// A usage mistake the argument parser cannot see; exits with code 2.
@@ -119,7 +119,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
         if let Some(s) = &suggestion {
             writeln!(out, "Suggested by {}", classify::describe(s))?;
         }
-        view::write_ticket(&mut out, &stored)?;
+        human::write_ticket(&mut out, &stored)?;
     }
     Ok(out.flush()?)
 }
@@ -172,7 +172,7 @@ pub fn show(store: &Store, id: i64, as_json: bool) -> Result<()> {
     if as_json {
         json::write_pretty(&mut out, &ticket)?;
     } else {
-        view::write_ticket(&mut out, &ticket)?;
+        human::write_ticket(&mut out, &ticket)?;
     }
     Ok(out.flush()?)
 }
@@ -215,7 +215,7 @@ pub fn edit(store: &mut Store, args: &EditArgs) -> Result<()> {
     if args.json {
         json::write_pretty(&mut out, &ticket)?;
     } else {
-        view::write_ticket(&mut out, &ticket)?;
+        human::write_ticket(&mut out, &ticket)?;
     }
     Ok(out.flush()?)
 }
@@ -226,7 +226,7 @@ pub fn stats(store: &Store, as_json: bool) -> Result<()> {
     if as_json {
         json::write_pretty(&mut out, &stats)?;
     } else {
-        view::write_stats(&mut out, &stats)?;
+        human::write_stats(&mut out, &stats)?;
     }
     Ok(out.flush()?)
 }

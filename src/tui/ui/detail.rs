@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     let ticket = &detail.ticket;
     // The description, then the history and notes below it, one scroll.
     let history = match &detail.history {
-        Loading::Ready(events) => crate::output::view::history_lines(events).join("\n"),
+        Loading::Ready(events) => crate::output::human::history_lines(events).join("\n"),
         Loading::Failed(message) => format!("history unavailable: {}", sanitize_line(message)),
         Loading::Idle | Loading::Loading => "loading…".to_owned(),
     };

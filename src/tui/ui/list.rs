@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme::Theme;
-use super::{fit, pane_block, table};
+use super::{fit, list_rows, pane_block};
 use crate::domain::text::sanitize_line;
 use crate::tui::model::{ListView, Loading, Model, Pane};
 
@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         }
         return;
     }
-    table::render(buf, body, model, focused, theme);
+    list_rows::render(buf, body, model, focused, theme);
 }
 
 /// "12/50", with "+" when older tickets are not loaded yet and a leading "…"

@@ -13,9 +13,9 @@ mod header;
 mod help;
 pub mod layout;
 mod list;
+mod list_rows;
 mod picker;
 mod stats;
-mod table;
 pub mod theme;
 
 use ratatui::Frame;
