@@ -13,12 +13,12 @@ use ratatui::style::{Color, Modifier};
 
 use ticketdesk::classify::chain::Health;
 use ticketdesk::classify::claude::ClaudeError;
-use ticketdesk::classify::{Confidence, Source, Suggestion};
+use ticketdesk::classify::{Confidence, Source};
 use ticketdesk::domain::text::is_unsafe;
 use ticketdesk::domain::{Category, Priority, Status};
 use ticketdesk::tui::model::{
-    ClassifierStatus, Detail, Ends, Field, FormErrors, Loading, Model, Notice, Overlay, Pane, StatusPicker,
-    Suggesting,
+    ClassifierStatus, Detail, Ends, Failure, Fetch, Field, FormErrors, Join, Loading, Model, Notice, Overlay,
+    Pane, StatusPicker, Suggesting,
 };
 use ticketdesk::tui::ui;
 
@@ -27,13 +27,18 @@ mod common;
 use common::sample_desk::{NOW, detail_ticket, empty_stats, hostile_rows, sample_rows, stats_view};
 
 const WIDE: (u16, u16) = (120, 35);
+
+/// An error the screen has to show, with these words.
+fn failure(text: &str) -> Failure {
+    Failure::new(std::io::Error::other(text.to_owned()))
+}
 const NARROW: (u16, u16) = (80, 24);
 
 /// A desk with sample tickets loaded, the list focused.
 fn desk() -> Model {
     let mut model = Model::new("~/.local/share/ticketdesk/tickets.db".into(), NOW, false);
     model.list.rows = sample_rows();
-    model.list.loading = false;
+    model.list.fetch = Fetch::Done;
     model.list.ends = Ends { newest: true, oldest: false };
     model.list.selected = 2;
     model.stats = Loading::Ready(stats_view());
@@ -52,25 +57,14 @@ fn filled_form(model: &mut Model) {
     form.category.suggest(Category::Billing, Source::Claude, Confidence::High, true);
     form.priority.step(Priority::ALL, true); // low, by hand
     form.priority.suggest(Priority::High, Source::Claude, Confidence::High, true);
-    form.suggesting = Suggesting::Done(Suggestion {
-        category: Category::Billing,
-        priority: Priority::High,
-        source: Source::Claude,
-        cached: true,
-        confidence: Confidence::High,
-        reason: "a duplicate charge on an invoice".into(),
-        fallback_reason: None,
-    });
+    form.suggesting = Suggesting::Done { reason: "a duplicate charge on an invoice".into() };
     form.field = Field::Description;
     model.focus = Pane::Form;
 }
 
 fn render(model: &Model, (width, height): (u16, u16)) -> Terminal<TestBackend> {
-    let mut model = model.clone();
-    model.width = width;
-    model.height = height;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, &model)).unwrap();
+    terminal.draw(|frame| ui::draw(frame, model)).unwrap();
     terminal
 }
 
@@ -199,7 +193,7 @@ fn form_with_validation_errors() {
         priority: Some("choose a priority (← →)".into()),
     };
     model.form.field = Field::Title;
-    model.notice = Some(Notice { text: "Not saved: fix the marked fields".into(), error: true });
+    model.notice = Some(Notice::NotSaved(failure("fix the marked fields")));
     snapshot!("form_errors", model, WIDE);
     snapshot!("form_errors", model, NARROW);
     assert!(screen(&model, NARROW).contains("209/200"));
@@ -223,7 +217,7 @@ fn stats_loading_and_failed() {
     model.focus = Pane::Stats;
     model.stats = Loading::Loading;
     assert!(screen(&model, NARROW).contains("loading…"));
-    model.stats = Loading::Failed("database is locked".into());
+    model.stats = Loading::Failed(failure("database is locked"));
     snapshot!("stats_failed", model, NARROW);
 }
 
@@ -266,7 +260,7 @@ fn status_picker() {
 #[test]
 fn first_run_greets() {
     let mut model = Model::new("/tmp/new.db".into(), NOW, false);
-    model.list.loading = false;
+    model.list.fetch = Fetch::Done;
     model.stats = Loading::Ready(empty_stats());
     snapshot!("first_run", model, WIDE);
     snapshot!("first_run", model, NARROW);
@@ -290,10 +284,10 @@ fn no_match_says_how_to_clear() {
 #[test]
 fn loading_and_list_error() {
     let mut model = desk();
-    model.list.loading = true;
+    model.list.fetch = Fetch::Loading(Join::Page);
     assert!(screen(&model, NARROW).contains("loading…"));
-    model.list.loading = false;
-    model.list.error = Some("database is locked".into());
+    model.list.fetch = Fetch::Done;
+    model.list.fetch = Fetch::Failed(failure("database is locked"));
     let text = screen(&model, NARROW);
     assert!(text.contains("Could not load tickets: database is locked"), "{text}");
 }
@@ -304,7 +298,7 @@ fn hostile_model() -> Model {
     model.list.rows = hostile_rows();
     model.list.selected = 4;
     model.list.search = "\u{1b}]52;c;x\u{7}".into();
-    model.notice = Some(Notice { text: "Not saved: \u{1b}[2J\u{9b}bad".into(), error: true });
+    model.notice = Some(Notice::NotSaved(failure("\u{1b}[2J\u{9b}bad")));
     // The server's own words never reach the status line: it says the code.
     model.classifier = ClassifierStatus::On(Health::Refused(ClaudeError::Unauthorized {
         message: Some("\u{1b}[5mkey \u{202e}revoked".into()),
@@ -377,7 +371,7 @@ fn hostile_text_is_inert_and_columns_stay_aligned() {
 fn no_colour_means_no_colour() {
     let mut model = desk();
     filled_form(&mut model);
-    model.notice = Some(Notice { text: "Not saved: disk full".into(), error: true });
+    model.notice = Some(Notice::NotSaved(failure("disk full")));
     for color in [false, true] {
         model.color = color;
         let terminal = render(&model, WIDE);
@@ -414,7 +408,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     stats.focus = Pane::Stats;
     states.push(("stats", stats.clone()));
     let mut failed = stats.clone();
-    failed.stats = Loading::Failed("no such table".into());
+    failed.stats = Loading::Failed(failure("no such table"));
     states.push(("stats failed", failed));
     let mut detail = base.clone();
     detail.overlay = Some(Overlay::Detail(Detail { scroll: 3, ..Detail::new(detail_ticket()) }));
@@ -426,7 +420,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     help.overlay = Some(Overlay::Help);
     states.push(("help", help));
     let mut first = Model::new(String::new(), NOW, true);
-    first.list.loading = false;
+    first.list.fetch = Fetch::Done;
     states.push(("first run", first));
     let mut loading = Model::new("x".repeat(300), NOW, true);
     loading.focus = Pane::Stats;
@@ -439,7 +433,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     let mut scrolled = base;
     scrolled.list.selected = 17;
     scrolled.list.top = 40; // out of range: must not panic
-    scrolled.list.error = Some("database is locked".into());
+    scrolled.list.fetch = Fetch::Failed(failure("database is locked"));
     states.push(("scrolled", scrolled));
     states
 }

@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     // The description, then the history and notes below it, one scroll.
     let history = match &detail.history {
         Loading::Ready(events) => crate::output::human::history_lines(events).join("\n"),
-        Loading::Failed(message) => format!("history unavailable: {}", sanitize_line(message)),
+        Loading::Failed(why) => format!("history unavailable: {}", sanitize_line(&why.to_string())),
         Loading::Idle | Loading::Loading => "loading…".to_owned(),
     };
     let description = format!(

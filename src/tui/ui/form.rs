@@ -242,7 +242,7 @@ impl FormView<'_> {
         name: &impl Fn(T) -> &'static str,
     ) -> Vec<Span<'static>> {
         let theme = self.theme;
-        let thinking = self.form.suggesting == Suggesting::Thinking;
+        let thinking = self.form.suggesting.is_thinking();
         match choice.origin {
             Origin::Manual => match choice.hint {
                 Some(hint) => vec![Span::styled(format!("(suggested: {})", name(hint)), theme.dim())],
@@ -282,10 +282,9 @@ impl FormView<'_> {
             return Some(Line::styled("saving…", self.theme.accent()));
         }
         match &self.form.suggesting {
-            Suggesting::Done(suggestion) if !suggestion.reason.trim().is_empty() => Some(Line::styled(
-                format!("why: {}", sanitize_line(suggestion.reason.trim())),
-                self.theme.dim(),
-            )),
+            Suggesting::Done { reason } if !reason.trim().is_empty() => {
+                Some(Line::styled(format!("why: {}", sanitize_line(reason.trim())), self.theme.dim()))
+            }
             _ => None,
         }
     }
