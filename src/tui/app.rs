@@ -39,11 +39,12 @@ pub fn run(config: Config, db_path: PathBuf) -> Result<()> {
 
 async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let (inbox_tx, inbox) = mpsc::unbounded_channel::<Msg>();
-    let driver = Driver::open(&config, &db_path, inbox_tx.clone())?;
+    let drafts = draft::path_for(&db_path);
+    let restored = drafts.as_deref().and_then(draft::load);
+    let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
     terminal::install_panic_hook(inbox_tx);
     let screen = terminal::open().context("cannot set up the terminal")?;
     let model = first_model(&config, &db_path);
-    let restored = draft::path_for(&db_path).as_deref().and_then(draft::load);
     let mut app = App::new(model, screen, driver);
     let result = async {
         let effects = match restored {

@@ -4,7 +4,7 @@
 //! come back on the inbox as messages.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -29,9 +29,15 @@ pub struct Driver {
 
 impl Driver {
     /// Opens the database's workers: before the terminal is touched, so a bad
-    /// file is a plain one-line error. The classifier starts later
-    /// ([`Driver::start_classifier`]), once the first frame is up.
-    pub fn open(config: &Config, db_path: &Path, inbox: UnboundedSender<Msg>) -> Result<Driver, StoreError> {
+    /// file is a plain one-line error. Drafts are kept at `drafts` (if
+    /// anywhere). The classifier starts later ([`Driver::start_classifier`]),
+    /// once the first frame is up.
+    pub fn open(
+        config: &Config,
+        db_path: &Path,
+        drafts: Option<PathBuf>,
+        inbox: UnboundedSender<Msg>,
+    ) -> Result<Driver, StoreError> {
         let busy_timeout = Duration::from_secs(config.busy_timeout_secs);
         let reader = worker::spawn_reader(db_path.to_owned(), busy_timeout, inbox.clone())?;
         let writer = worker::spawn_writer(db_path.to_owned(), inbox.clone())?;
@@ -39,7 +45,7 @@ impl Driver {
             reader,
             writer,
             classifier: None,
-            drafts: draft::Keeper::start(draft::path_for(db_path)),
+            drafts: draft::Keeper::start(drafts),
             timers: Timers::new(Duration::from_millis(config.debounce_ms), inbox.clone()),
             inbox,
         })

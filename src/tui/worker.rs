@@ -280,3 +280,34 @@ fn reply_for(job: &WriteJob, why: Failure) -> Msg {
         WriteJob::Note { .. } => Msg::Noted(Err(why.clone())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Category, Priority};
+
+    fn ticket(title: &str) -> NewTicket {
+        NewTicket::new(title, "d", Category::General, Priority::Low).unwrap()
+    }
+
+    /// The watch asks the writer's own connection, which never sees its own
+    /// commits move `data_version`: a save made here is not news, another
+    /// process's is, once.
+    #[test]
+    fn the_watch_hears_other_processes_commits_and_never_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let mut own = Store::open(&path).unwrap();
+        let mut other = Store::open(&path).unwrap();
+        let mut watch = Watch::new(&own);
+        assert!(watch.look(&own).is_none(), "nothing yet");
+        own.add(&ticket("mine"), Origins::PERSON).unwrap();
+        assert!(watch.look(&own).is_none(), "our own save is no news");
+        other.add(&ticket("theirs"), Origins::PERSON).unwrap();
+        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)));
+        assert!(watch.look(&own).is_none(), "told once");
+        own.add(&ticket("mine again"), Origins::PERSON).unwrap();
+        other.add(&ticket("theirs again"), Origins::PERSON).unwrap();
+        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
+    }
+}
