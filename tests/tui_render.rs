@@ -17,8 +17,8 @@ use ticketdesk::classify::{Confidence, Source};
 use ticketdesk::domain::text::is_unsafe;
 use ticketdesk::domain::{Category, Priority, Status};
 use ticketdesk::tui::model::{
-    ClassifierStatus, Detail, Ends, Failure, Fetch, Field, FormErrors, Join, Loading, Model, Notice, Overlay,
-    Pane, StatusPicker, Suggesting,
+    ClassifierStatus, Detail, Ends, Failure, Fetch, Field, FieldError, FormErrors, Join, Loading, Model,
+    Notice, Overlay, Pane, StatusPicker, Suggesting,
 };
 use ticketdesk::tui::ui;
 
@@ -187,10 +187,10 @@ fn form_with_validation_errors() {
     model.focus = Pane::Form;
     model.form.title.insert_str("Overlong title ".repeat(14));
     model.form.errors = FormErrors {
-        title: Some("must be at most 200 characters (got 209)".into()),
-        description: Some("must not be empty".into()),
-        category: Some("choose a category (← →)".into()),
-        priority: Some("choose a priority (← →)".into()),
+        title: Some(FieldError::Invalid("must be at most 200 characters (got 209)".into())),
+        description: Some(FieldError::Invalid("must not be empty".into())),
+        category: Some(FieldError::Unset),
+        priority: Some(FieldError::Unset),
     };
     model.form.field = Field::Title;
     model.notice = Some(Notice::NotSaved(failure("fix the marked fields")));
@@ -402,7 +402,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     let mut selector = form.clone();
     selector.form.field = Field::Priority;
     selector.form.suggesting = Suggesting::Thinking;
-    selector.form.errors.title = Some("must not be empty".into());
+    selector.form.errors.title = Some(FieldError::Invalid("must not be empty".into()));
     states.push(("selector", selector));
     let mut stats = base.clone();
     stats.focus = Pane::Stats;

@@ -308,20 +308,32 @@ impl Suggesting {
     }
 }
 
+/// What keeps each field from being saved, if anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormErrors {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub category: Option<String>,
-    pub priority: Option<String>,
+    pub title: Option<FieldError>,
+    pub description: Option<FieldError>,
+    pub category: Option<FieldError>,
+    pub priority: Option<FieldError>,
+}
+
+/// Why a field cannot be saved; the form words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// The text breaks one of the ticket's rules (the rule, as the domain says it).
+    Invalid(String),
+    /// A selector was left unset.
+    Unset,
 }
 
 impl FormErrors {
-    pub fn any(&self) -> bool {
-        self.title.is_some()
-            || self.description.is_some()
-            || self.category.is_some()
-            || self.priority.is_some()
+    pub fn get(&self, field: Field) -> Option<&FieldError> {
+        match field {
+            Field::Title => self.title.as_ref(),
+            Field::Description => self.description.as_ref(),
+            Field::Category => self.category.as_ref(),
+            Field::Priority => self.priority.as_ref(),
+        }
     }
 }
 

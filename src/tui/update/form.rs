@@ -13,12 +13,12 @@ use super::super::draft::Draft;
 use super::super::effect::{Effect, Timer, TimerKind};
 use super::super::keymap::Action;
 use super::super::model::{
-    Choice, Failure, Field, Form, FormErrors, Model, Notice, Origin, Pane, Suggesting,
+    Choice, Failure, Field, FieldError, Form, FormErrors, Model, Notice, Origin, Pane, Suggesting,
 };
 use super::{Update, focus_pane, next_pane, paging};
 use crate::classify::Suggestion;
 use crate::domain::ticket::{validate_description, validate_title};
-use crate::domain::{Category, EventSource, NewTicket, Origins, Priority, Ticket};
+use crate::domain::{Category, EventSource, NewTicket, Origins, Priority, Ticket, ValidationError};
 
 /// Puts a draft left by an earlier session back into the form and says so.
 /// The list keeps the focus; `n` picks the draft up, Ctrl-L in the form drops it.
@@ -171,11 +171,12 @@ fn submit(form: &mut Form) -> Vec<Effect> {
     }
     let title = validate_title(&form.title_text());
     let description = validate_description(&form.description_text());
+    let invalid = |e: &ValidationError| FieldError::Invalid(e.message.clone());
     form.errors = FormErrors {
-        title: title.as_ref().err().map(|e| e.message.clone()),
-        description: description.as_ref().err().map(|e| e.message.clone()),
-        category: form.category.value.is_none().then(|| "choose a category (← →)".to_owned()),
-        priority: form.priority.value.is_none().then(|| "choose a priority (← →)".to_owned()),
+        title: title.as_ref().err().map(invalid),
+        description: description.as_ref().err().map(invalid),
+        category: form.category.value.is_none().then_some(FieldError::Unset),
+        priority: form.priority.value.is_none().then_some(FieldError::Unset),
     };
     let (Ok(title), Ok(description), Some(category), Some(priority)) =
         (title, description, form.category.value, form.priority.value)
