@@ -2,85 +2,26 @@
 //! the driver, and a frame when something changed. Paint first, then load;
 //! draw at most once per frame interval.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use time::OffsetDateTime;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::driver::Driver;
 use super::effect::Effect;
-use super::event::{Events, TerminalEvents};
-use super::model::{ClassifierStatus, Model};
+use super::event::Events;
+use super::model::Model;
 use super::msg::Msg;
-use super::terminal::{self, Screen};
-use super::update::{Update, init, restore_draft, update};
-use super::{draft, ui};
-use crate::classify::chain::Health;
-use crate::config::{ClassifierMode, Config};
+use super::terminal::Screen;
+use super::ui;
+use super::update::{Update, init, update};
+use crate::config::Config;
 
 /// Frames are drawn at most this often; over SSH fewer, larger updates win.
 const FRAME: Duration = Duration::from_millis(16);
-
-/// Runs the TUI until the agent quits. Returns an error (after restoring the
-/// terminal) if something failed on the way.
-pub fn run(config: Config, db_path: PathBuf) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(run_async(config, db_path))
-}
-
-async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
-    let (inbox_tx, inbox) = mpsc::unbounded_channel::<Msg>();
-    let drafts = draft::path_for(&db_path);
-    let restored = drafts.as_deref().and_then(draft::load);
-    let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
-    terminal::install_panic_hook(inbox_tx);
-    let screen = terminal::open().context("cannot set up the terminal")?;
-    let model = first_model(&config, &db_path);
-    let mut app = App::new(model, screen, driver);
-    let result = async {
-        let effects = match restored {
-            Some(saved) => restore_draft(&mut app.model, saved),
-            None => vec![],
-        };
-        app.start(&config, &db_path, effects)?;
-        app.run(&mut TerminalEvents::new(inbox)?).await
-    }
-    .await;
-    terminal::restore();
-    if let Some(failure) = app.model.failure.take() {
-        anyhow::bail!("{failure}");
-    }
-    result
-}
-
-/// The model before anything is loaded.
-fn first_model(config: &Config, db_path: &Path) -> Model {
-    let color = std::env::var_os("NO_COLOR").is_none();
-    let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
-    model.list.me = crate::actor::current();
-    model.classifier = match config.classifier {
-        ClassifierMode::Off => ClassifierStatus::Off,
-        _ => ClassifierStatus::On(Health::Local),
-    };
-    model
-}
-
-fn shorten_home(path: &Path) -> String {
-    let shown = path.display().to_string();
-    match directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()) {
-        Some(home) if !home.is_empty() && shown.starts_with(&home) => format!("~{}", &shown[home.len()..]),
-        _ => shown,
-    }
-}
 
 /// The model, the screen it is drawn on and the driver that carries out its
 /// effects, with the loop that joins them.
