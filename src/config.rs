@@ -9,8 +9,10 @@ mod parse;
 use serde::Deserialize;
 
 pub use crate::classify::claude::ApiKey;
+use crate::classify::claude::{AuthStyle, ClaudeSettings, RequestMode};
 pub use key_file::api_key;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The documented defaults, which are also the built-in defaults: a test
 /// keeps this file and [`Config::default`] identical.
@@ -27,29 +29,15 @@ pub enum ClassifierMode {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum AuthHeader {
-    #[serde(rename = "bearer")]
-    Bearer,
-    #[serde(rename = "x-api-key")]
-    XApiKey,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RequestShape {
-    Structured,
-    Tool,
-}
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClaudeConfig {
     pub model: String,
     pub base_url: String,
     pub api_version: String,
-    pub auth: AuthHeader,
-    pub request: RequestShape,
+    /// The client's own enums, read under the names the config file uses.
+    pub auth: AuthStyle,
+    pub request: RequestMode,
     pub api_key_file: Option<PathBuf>,
     pub connect_timeout_ms: u64,
     pub deadline_ms: u64,
@@ -60,22 +48,29 @@ pub struct ClaudeConfig {
 }
 
 impl Default for ClaudeConfig {
+    /// The client's defaults ([`ClaudeSettings::default`]) are the config's:
+    /// each is written once, there.
     fn default() -> Self {
+        let client = ClaudeSettings::default();
         ClaudeConfig {
-            model: crate::classify::claude::DEFAULT_MODEL.into(),
-            base_url: crate::classify::claude::DEFAULT_BASE_URL.into(),
-            api_version: crate::classify::claude::DEFAULT_API_VERSION.into(),
-            auth: AuthHeader::Bearer,
-            request: RequestShape::Structured,
+            model: client.model,
+            base_url: client.base_url,
+            api_version: client.api_version,
+            auth: client.auth,
+            request: client.mode,
             api_key_file: None,
-            connect_timeout_ms: 2_000,
-            deadline_ms: 8_000,
-            max_tokens: 200,
-            max_input_chars: 4_000,
+            connect_timeout_ms: millis(client.connect_timeout),
+            deadline_ms: millis(client.deadline),
+            max_tokens: client.max_tokens,
+            max_input_chars: client.max_input_chars,
             breaker_failures: 3,
             breaker_cooldown_secs: 60,
         }
     }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -110,10 +105,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             db: None,
-            busy_timeout_secs: 10,
+            busy_timeout_secs: crate::store::DEFAULT_BUSY_TIMEOUT.as_secs(),
             classifier: ClassifierMode::Claude,
             debounce_ms: 700,
-            redact: true,
+            redact: ClaudeSettings::default().redact,
             claude: ClaudeConfig::default(),
             local: LocalConfig::default(),
             origins: Origins::default(),
@@ -123,7 +118,7 @@ impl Default for Config {
 
 /// A configuration problem, naming the file or variable it came from and
 /// the key, never the value: a value may be a secret put in the wrong place.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A config file that exists but cannot be read.
     #[error("config {}: {message}", shown(path))]

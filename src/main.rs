@@ -73,7 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::bail!("the full-screen view needs a terminal; the commands above work from scripts");
         }
         let path = db_path(&config)?;
-        return ticketdesk::tui::app::run(config, path);
+        return ticketdesk::tui::run(config, path);
     };
     let path = db_path(&config)?;
     let busy_timeout = Duration::from_secs(config.busy_timeout_secs);

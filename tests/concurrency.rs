@@ -142,8 +142,38 @@ fn import_for(desk: &Desk, file: &std::path::Path, running: Duration) -> std::pr
     child
 }
 
+/// Whether a write transaction is open on the desk at this instant: a
+/// connection of our own cannot take the write lock without waiting.
+fn write_lock_held(desk: &Desk) -> bool {
+    let probe = desk.conn();
+    probe.busy_timeout(Duration::ZERO).unwrap();
+    match probe.execute_batch("BEGIN IMMEDIATE") {
+        Ok(()) => {
+            probe.execute_batch("ROLLBACK").unwrap();
+            false
+        }
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => true,
+        Err(e) => panic!("probing the write lock: {e}"),
+    }
+}
+
+/// Polls `seen` until it holds, or panics once the import has ended or 30 s
+/// have passed: the moment to kill is a state, not a guess.
+fn wait_until(child: &mut std::process::Child, what: &str, mut seen: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen() {
+        assert!(child.try_wait().unwrap().is_none(), "the import ended before {what}");
+        assert!(Instant::now() < deadline, "never saw {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Kills an import at different moments: each time the database passes its
-/// checks and holds either none or all of the file.
+/// checks and holds either none or all of the file. A kill only tests the
+/// rollback if it lands inside the import's transaction, so each round notes
+/// whether the import held the desk's write lock (from `BEGIN IMMEDIATE` to
+/// `COMMIT`) when it was killed, and the last round waits for that state
+/// before killing: at least one round must have rolled back a transaction.
 #[test]
 fn kill_9_during_an_import_leaves_all_or_nothing() {
     const ROWS: i64 = 20_000;
@@ -154,52 +184,76 @@ fn kill_9_during_an_import_leaves_all_or_nothing() {
         .collect();
     let file = desk.write_file("big.jsonl", &lines.join("\n"));
     let mut expected = 1;
-    for delay_ms in [30u64, 120, 250, 400, 700] {
-        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms));
+    let mut rolled_back = 0;
+    for delay_ms in [Some(30u64), Some(120), Some(250), Some(400), Some(700), None] {
+        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms.unwrap_or(0)));
+        if delay_ms.is_none() {
+            wait_until(&mut child, "the import holding the write lock", || write_lock_held(&desk));
+        }
+        let mid_transaction = write_lock_held(&desk);
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         let status = child.wait().unwrap();
         let total = count(&desk, "SELECT count(*) FROM tickets");
-        assert!(total == expected || total == expected + ROWS, "after {delay_ms} ms: {total} tickets");
+        assert!(total == expected || total == expected + ROWS, "after {delay_ms:?} ms: {total} tickets");
         if total == expected + ROWS {
             expected = total;
         } else {
             assert!(!finished || !status.success(), "an import that finished well left nothing");
+            rolled_back += usize::from(mid_transaction);
         }
         check_ok(&desk);
         assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), expected);
         let indexed = count(&desk, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'imported'");
         assert_eq!(indexed, expected - 1, "the search index holds exactly the committed rows");
     }
+    assert!(rolled_back >= 1, "no kill landed inside an import's transaction");
 }
 
 /// An import into an empty desk writes through a rollback journal. Killed at
 /// any moment, the next open rolls the journal back and the desk is empty,
-/// checked and in WAL again; or the import had committed, whole.
+/// checked and in WAL again; or the import had committed, whole. The journal
+/// exists only while the import's transaction has written pages (it is
+/// deleted at commit), so a journal left behind by the kill is the proof
+/// that the kill landed mid-transaction; the last round waits for it, and at
+/// least one round must have rolled such a journal back.
 #[test]
 fn kill_9_during_an_import_into_an_empty_desk_leaves_all_or_nothing() {
     const ROWS: i64 = 20_000;
     let lines: Vec<String> = (0..ROWS)
         .map(|i| jsonl(&format!("row {i}"), &format!("imported description {i}"), "technical", "medium"))
         .collect();
-    for delay_ms in [30u64, 120, 250, 400] {
+    let mut rolled_back = 0;
+    for delay_ms in [Some(30u64), Some(120), Some(250), Some(400), None] {
         let desk = Desk::new();
         desk.ok(&["stats"]);
         let file = desk.write_file("big.jsonl", &lines.join("\n"));
-        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms));
+        let journal = desk.dir.path().join("tickets.db-journal");
+        let hot_journal = || std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0);
+        let mut child = import_for(&desk, &file, Duration::from_millis(delay_ms.unwrap_or(0)));
+        if delay_ms.is_none() {
+            wait_until(&mut child, "the import's journal", hot_journal);
+        }
         child.kill().ok();
         child.wait().unwrap();
+        let killed_mid_transaction = hot_journal();
         // Our own open is the first to meet whatever the kill left behind.
         check_ok(&desk);
-        let journal: String = desk.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-        assert_eq!(journal, "wal", "after {delay_ms} ms");
+        let mode: String = desk.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal", "after {delay_ms:?} ms");
         let total = count(&desk, "SELECT count(*) FROM tickets");
-        assert!(total == 0 || total == ROWS, "after {delay_ms} ms: {total} tickets");
+        assert!(total == 0 || total == ROWS, "after {delay_ms:?} ms: {total} tickets");
+        if killed_mid_transaction {
+            assert_eq!(total, 0, "a journal left by the kill is rolled back");
+            assert!(!journal.exists(), "and gone once it is");
+            rolled_back += 1;
+        }
         assert_eq!(count(&desk, "SELECT coalesce(sum(n), 0) FROM ticket_counts"), total);
         assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'created'"), total);
         let indexed = count(&desk, "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'imported'");
         assert_eq!(indexed, total, "the search index holds exactly the committed rows");
     }
+    assert!(rolled_back >= 1, "no kill landed inside an import's transaction");
 }
 
 /// Kills writers in the middle of bursts: every ticket that exists was

@@ -10,229 +10,35 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
 
-use ticketdesk::classify::{Confidence, Source, Suggestion};
-use ticketdesk::domain::stats::{CategoryBreakdown, PriorityBreakdown};
+use ticketdesk::classify::chain::Health;
+use ticketdesk::classify::claude::ClaudeError;
+use ticketdesk::classify::{Confidence, Source};
 use ticketdesk::domain::text::find_unsafe;
-use ticketdesk::domain::{Category, Priority, Stats, Status, Ticket, timestamp};
+use ticketdesk::domain::{Category, Priority, Status};
 use ticketdesk::tui::model::{
-    ClassifierStatus, Detail, Ends, Field, FormErrors, Loading, Model, Notice, Overlay, Pane, StatsView,
-    StatusPicker, Suggesting,
+    ClassifierStatus, Detail, Ends, Failure, Fetch, Field, FieldError, FormErrors, Join, Loading, Model,
+    Notice, Overlay, Pane, StatusPicker, Suggesting,
 };
 use ticketdesk::tui::ui;
 
-const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);
+mod common;
+
+use common::sample_desk::{NOW, detail_ticket, empty_stats, hostile_rows, sample_rows, stats_view};
+
 const WIDE: (u16, u16) = (120, 35);
+
+/// An error the screen has to show, with these words.
+fn failure(text: &str) -> Failure {
+    Failure::new(std::io::Error::other(text.to_owned()))
+}
 const NARROW: (u16, u16) = (80, 24);
-
-fn ticket(
-    id: i64,
-    title: &str,
-    description: &str,
-    category: Category,
-    priority: Priority,
-    status: Status,
-    minutes_ago: i64,
-) -> Ticket {
-    let created = NOW - Duration::minutes(minutes_ago);
-    Ticket {
-        id,
-        title: title.to_owned(),
-        description: description.to_owned(),
-        category,
-        priority,
-        status,
-        created_at: timestamp::format(created),
-        updated_at: timestamp::format(created + Duration::minutes(minutes_ago / 3)),
-        assignee: None,
-        version: 1,
-    }
-}
-
-/// Eighteen tickets from the sample set, newest first.
-fn sample_rows() -> Vec<Ticket> {
-    let rows = [
-        (
-            "Fastest support ever, thanks",
-            "Asked a question 4 minutes ago and already had a correct answer. Fastest support I've dealt with this year, thank you!",
-            Category::General,
-            Priority::Low,
-            Status::Open,
-            3,
-        ),
-        (
-            "429 Too Many Requests at ~10 req/min on Scale plan",
-            "We're on the Scale plan (600 requests per minute) but the API has been returning 429 Too Many Requests after about 10 requests per minute since this morning. Our order sync is now hours behind.",
-            Category::Technical,
-            Priority::High,
-            Status::Open,
-            17,
-        ),
-        (
-            "My saved 2FA recovery codes are all 'invalid'",
-            "I'm trying the recovery codes I saved when I set up 2FA and every one says 'invalid code'. I've tried 5 of the 10. I'm certain they're the right ones, they're in my password manager with the date. How else can I get back in?",
-            Category::Account,
-            Priority::High,
-            Status::InProgress,
-            42,
-        ),
-        (
-            "student pricing??",
-            "hey do u have any student pricing? im running a small etsy shop while at uni and the starter plan is a bit much for me rn. thanks!!",
-            Category::Billing,
-            Priority::Low,
-            Status::Open,
-            65,
-        ),
-        (
-            "Bulk edit 'select all 340' only updates the first page",
-            "Selecting 'all 340 orders' and changing the service to Express only updates the 50 on the first page. I can do it page by page in the meantime, but that's seven rounds of clicking.",
-            Category::Technical,
-            Priority::Medium,
-            Status::Resolved,
-            130,
-        ),
-        (
-            "Black Friday: label creation failing on every carrier",
-            "It's Black Friday and label creation fails with 'carrier service unavailable' on every single carrier we use. We have 9,000 orders queued. Genuinely the worst possible day for this. Please tell me someone is working on it.",
-            Category::Technical,
-            Priority::Critical,
-            Status::Open,
-            200,
-        ),
-        (
-            "Does Parcelly handle dangerous goods (lithium batteries)?",
-            "We're about to start selling lithium batteries. Does Parcelly support dangerous goods declarations for UPS and FedEx, and what would we need to set up on our side?",
-            Category::General,
-            Priority::Medium,
-            Status::Closed,
-            420,
-        ),
-        (
-            "Is the annual price locked in at renewal?",
-            "If we buy annual now at $99/month, is that price locked at renewal or could it go up? Just budgeting for next year, thanks.",
-            Category::Billing,
-            Priority::Low,
-            Status::Open,
-            900,
-        ),
-        (
-            "Any plans to accept crypto for annual plans?",
-            "Any plans to accept crypto (USDC, for example) for annual plans? Asking for our CFO, who is... enthusiastic. Totally fine if the answer is no.",
-            Category::Billing,
-            Priority::Low,
-            Status::InProgress,
-            1500,
-        ),
-        (
-            "500 error creating return label for one order",
-            "Return label creation gives a 500 every time for order #10-4481. Other orders work fine. This customer has been waiting a week for the return label and is now threatening a chargeback.",
-            Category::Technical,
-            Priority::High,
-            Status::Open,
-            2900,
-        ),
-        (
-            "Dashboard slow every morning between 8 and 10",
-            "The dashboard takes around 20 seconds to load between 8 and 10am. After that it's fine. Not the end of the world, but it's annoying at exactly our busiest time.",
-            Category::Technical,
-            Priority::Medium,
-            Status::Open,
-            4400,
-        ),
-        (
-            "Refund sent to a card I closed last month",
-            "You issued my refund to my old card, which I closed last month. The bank says the money will bounce back to you and could take weeks. Can you send it by bank transfer instead? It's $640 and I really do need it.",
-            Category::Billing,
-            Priority::High,
-            Status::Resolved,
-            7000,
-        ),
-        (
-            "Annual renewal debited three times from our operating account",
-            "Our annual Business plan renewed on the 3rd and you debited €5,880 three separate times (references ending 771, 772 and 773). Our account is now overdrawn and payroll runs tomorrow.\nI need written confirmation of the refunds today and a direct phone number for someone in billing, not a ticket queue.",
-            Category::Billing,
-            Priority::Critical,
-            Status::Open,
-            9900,
-        ),
-        (
-            "Can we have two owners?",
-            "For redundancy we'd like two people with owner rights. Is that possible? If not, what's the closest alternative so we're not dependent on one person?",
-            Category::Account,
-            Priority::Medium,
-            Status::InProgress,
-            15000,
-        ),
-        (
-            "GDPR data access request",
-            "Under GDPR I request a copy of all personal data you hold about me (lena.fischer@example.com), including login history and any data received from merchants who shipped parcels to me. Please respond within the statutory period.",
-            Category::Account,
-            Priority::Medium,
-            Status::Open,
-            22000,
-        ),
-        (
-            "Replace personal mobile number used for 2FA",
-            "I'd like to remove my personal mobile number from my profile since I'm switching to a company phone. When I try, it says the number is needed for 2FA. How do I swap it over?",
-            Category::Account,
-            Priority::Medium,
-            Status::Closed,
-            40000,
-        ),
-        (
-            "Invoice bills 1,200 seats, we have 45 users",
-            "Our invoice this month bills 1,200 seats at $12 each. We have 45 users. The payment has already gone through on auto-pay, $14,400. That's a huge chunk of our cash for the month and our finance director is asking me how I let this happen.\nI need this reversed, not a credit note for future invoices.",
-            Category::Billing,
-            Priority::High,
-            Status::Open,
-            70000,
-        ),
-        (
-            "End-of-day manifest times out (504)",
-            "The end-of-day manifest for our main warehouse times out with a 504 every time. The driver arrives at 17:30 and won't take parcels without a manifest. Same thing happened yesterday and we had to write it out by hand.",
-            Category::Technical,
-            Priority::High,
-            Status::Open,
-            130000,
-        ),
-    ];
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, (title, description, category, priority, status, minutes))| {
-            ticket(340 - i as i64, title, description, category, priority, status, minutes)
-        })
-        .collect()
-}
-
-fn stats_view() -> StatsView {
-    StatsView {
-        stats: Stats {
-            total_tickets: 360,
-            open_tickets: 118,
-            avg_tickets_per_day: 11.612903,
-            priority_breakdown: PriorityBreakdown { low: 96, medium: 131, high: 93, critical: 40 },
-            category_breakdown: CategoryBreakdown { billing: 104, technical: 139, account: 71, general: 46 },
-            suggestions: Default::default(),
-        },
-        per_day: vec![
-            9, 12, 8, 14, 11, 3, 2, 10, 13, 15, 12, 16, 4, 3, 12, 11, 17, 14, 13, 5, 2, 15, 18, 21, 16, 14,
-            6, 4, 19, 8,
-        ],
-    }
-}
-
-fn empty_stats() -> StatsView {
-    StatsView { stats: Stats::default(), per_day: vec![0; 30] }
-}
 
 /// A desk with sample tickets loaded, the list focused.
 fn desk() -> Model {
     let mut model = Model::new("~/.local/share/ticketdesk/tickets.db".into(), NOW, false);
     model.list.rows = sample_rows();
-    model.list.loading = false;
+    model.list.fetch = Fetch::Done;
     model.list.ends = Ends { newest: true, oldest: false };
     model.list.selected = 2;
     model.stats = Loading::Ready(stats_view());
@@ -251,25 +57,14 @@ fn filled_form(model: &mut Model) {
     form.category.suggest(Category::Billing, Source::Claude, Confidence::High, true);
     form.priority.step(Priority::ALL, true); // low, by hand
     form.priority.suggest(Priority::High, Source::Claude, Confidence::High, true);
-    form.suggesting = Suggesting::Done(Suggestion {
-        category: Category::Billing,
-        priority: Priority::High,
-        source: Source::Claude,
-        cached: true,
-        confidence: Confidence::High,
-        reason: "a duplicate charge on an invoice".into(),
-        fallback_reason: None,
-    });
+    form.suggesting = Suggesting::Done { reason: "a duplicate charge on an invoice".into() };
     form.field = Field::Description;
     model.focus = Pane::Form;
 }
 
 fn render(model: &Model, (width, height): (u16, u16)) -> Terminal<TestBackend> {
-    let mut model = model.clone();
-    model.width = width;
-    model.height = height;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, &model)).unwrap();
+    terminal.draw(|frame| ui::draw(frame, model)).unwrap();
     terminal
 }
 
@@ -392,13 +187,13 @@ fn form_with_validation_errors() {
     model.focus = Pane::Form;
     model.form.title.insert_str("Overlong title ".repeat(14));
     model.form.errors = FormErrors {
-        title: Some("must be at most 200 characters (got 209)".into()),
-        description: Some("must not be empty".into()),
-        category: Some("choose a category (← →)".into()),
-        priority: Some("choose a priority (← →)".into()),
+        title: Some(FieldError::Invalid("must be at most 200 characters (got 209)".into())),
+        description: Some(FieldError::Invalid("must not be empty".into())),
+        category: Some(FieldError::Unset),
+        priority: Some(FieldError::Unset),
     };
     model.form.field = Field::Title;
-    model.notice = Some(Notice { text: "Not saved: fix the marked fields".into(), error: true });
+    model.notice = Some(Notice::NotSaved(failure("fix the marked fields")));
     snapshot!("form_errors", model, WIDE);
     snapshot!("form_errors", model, NARROW);
     assert!(screen(&model, NARROW).contains("209/200"));
@@ -422,7 +217,7 @@ fn stats_loading_and_failed() {
     model.focus = Pane::Stats;
     model.stats = Loading::Loading;
     assert!(screen(&model, NARROW).contains("loading…"));
-    model.stats = Loading::Failed("database is locked".into());
+    model.stats = Loading::Failed(failure("database is locked"));
     snapshot!("stats_failed", model, NARROW);
 }
 
@@ -436,23 +231,6 @@ fn help_overlay() {
     for want in ["Keys — Esc closes", "Ctrl-C", "quit from anywhere", "clear filters and search"] {
         assert!(text.contains(want), "{want}: {text}");
     }
-}
-
-fn detail_ticket() -> Ticket {
-    ticket(
-        331,
-        "Annual renewal debited three times from our operating account",
-        "Our annual renewal was taken three times this morning:\n\n\
-         \t- 08:02  $4,788.00\n\t- 08:03  $4,788.00\n\t- 08:05  $4,788.00\n\n\
-         That is $14,364 out of an account that pays our carriers. Two of the three need to come back \
-         today, and we need to know why the retry logic charged a card that had already succeeded. \
-         Please call me on the number in the account, or reply here with the refund references so our \
-         bank can trace them.\n\nThanks,\nMarta (finance)",
-        Category::Billing,
-        Priority::Critical,
-        Status::InProgress,
-        185,
-    )
 }
 
 #[test]
@@ -482,7 +260,7 @@ fn status_picker() {
 #[test]
 fn first_run_greets() {
     let mut model = Model::new("/tmp/new.db".into(), NOW, false);
-    model.list.loading = false;
+    model.list.fetch = Fetch::Done;
     model.stats = Loading::Ready(empty_stats());
     snapshot!("first_run", model, WIDE);
     snapshot!("first_run", model, NARROW);
@@ -506,56 +284,12 @@ fn no_match_says_how_to_clear() {
 #[test]
 fn loading_and_list_error() {
     let mut model = desk();
-    model.list.loading = true;
+    model.list.fetch = Fetch::Loading(Join::Page);
     assert!(screen(&model, NARROW).contains("loading…"));
-    model.list.loading = false;
-    model.list.error = Some("database is locked".into());
+    model.list.fetch = Fetch::Done;
+    model.list.fetch = Fetch::Failed(failure("database is locked"));
     let text = screen(&model, NARROW);
     assert!(text.contains("Could not load tickets: database is locked"), "{text}");
-}
-
-/// Titles and descriptions aimed at the agent's terminal, and wide ones.
-fn hostile_rows() -> Vec<Ticket> {
-    let rows = [
-        ("\u{1b}]0;pwned title\u{7}", "\u{1b}[2J\u{1b}[Hclear the screen", Category::Technical),
-        ("copy \u{1b}]52;c;ZWNobyBoYWNrZWQ=\u{7}", "OSC 52 writes the clipboard", Category::Account),
-        ("\u{9b}31mred via C1 CSI", "\u{9d}0;title via C1 OSC\u{9c}", Category::Billing),
-        ("invoice \u{202e}fdp.exe", "\u{2066}isolated\u{2069} text", Category::Billing),
-        (
-            "請求書が二重に請求されました（至急）",
-            "カードに二回請求されています。返金をお願いします。",
-            Category::Billing,
-        ),
-        (
-            "🎫🎫 emoji 🔥 title 👩‍💻 with ❤️ and more",
-            "🙂 description\twith a tab\nand a newline",
-            Category::General,
-        ),
-        (
-            "退款 refund 退款 refund 退款 refund 退款 refund 退款 refund",
-            "漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字",
-            Category::Technical,
-        ),
-        (
-            "bell\u{7}\u{8}backspace\r carriage del\u{7f}ete",
-            "link \u{1b}]8;;https://evil.example\u{1b}\\click\u{1b}]8;;\u{1b}\\",
-            Category::General,
-        ),
-    ];
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, (title, description, category))| {
-            ticket(
-                90 - i as i64,
-                title,
-                description,
-                category,
-                Priority::ALL[i % 4],
-                Status::ALL[i % 4],
-                10 * i as i64,
-            )
-        })
-        .collect()
 }
 
 fn hostile_model() -> Model {
@@ -564,8 +298,11 @@ fn hostile_model() -> Model {
     model.list.rows = hostile_rows();
     model.list.selected = 4;
     model.list.search = "\u{1b}]52;c;x\u{7}".into();
-    model.notice = Some(Notice { text: "Not saved: \u{1b}[2J\u{9b}bad".into(), error: true });
-    model.classifier = ClassifierStatus::Unavailable("\u{1b}[5m401".into());
+    model.notice = Some(Notice::NotSaved(failure("\u{1b}[2J\u{9b}bad")));
+    // The server's own words never reach the status line: it says the code.
+    model.classifier = ClassifierStatus::On(Health::Refused(ClaudeError::Unauthorized {
+        message: Some("\u{1b}[5mkey \u{202e}revoked".into()),
+    }));
     model
 }
 
@@ -591,7 +328,7 @@ fn hostile_text_is_inert_and_columns_stay_aligned() {
     }
     // Shown as visible stand-ins, not silently dropped.
     let text = screen(&model, WIDE);
-    for shown in ["␛]0;pwned title␇", "invoice �fdp.exe", "Claude unavailable: ␛[5m401", "/tmp/␛[31mevil�.db"]
+    for shown in ["␛]0;pwned title␇", "invoice �fdp.exe", "Claude unavailable: 401", "/tmp/␛[31mevil�.db"]
     {
         assert!(text.contains(shown), "{shown}:\n{text}");
     }
@@ -651,7 +388,15 @@ fn invisible_characters_show_and_keep_the_columns() {
         .iter()
         .enumerate()
         .map(|(i, (title, _))| {
-            ticket(50 - i as i64, title, "d", Category::ALL[i % 4], Priority::Low, Status::Open, i as i64)
+            common::sample_desk::ticket(
+                50 - i as i64,
+                title,
+                "d",
+                Category::ALL[i % 4],
+                Priority::Low,
+                Status::Open,
+                i as i64,
+            )
         })
         .collect();
     for size in [WIDE, NARROW] {
@@ -668,7 +413,7 @@ fn invisible_characters_show_and_keep_the_columns() {
 fn no_colour_means_no_colour() {
     let mut model = desk();
     filled_form(&mut model);
-    model.notice = Some(Notice { text: "Not saved: disk full".into(), error: true });
+    model.notice = Some(Notice::NotSaved(failure("disk full")));
     for color in [false, true] {
         model.color = color;
         let terminal = render(&model, WIDE);
@@ -699,13 +444,13 @@ fn every_state() -> Vec<(&'static str, Model)> {
     let mut selector = form.clone();
     selector.form.field = Field::Priority;
     selector.form.suggesting = Suggesting::Thinking;
-    selector.form.errors.title = Some("must not be empty".into());
+    selector.form.errors.title = Some(FieldError::Invalid("must not be empty".into()));
     states.push(("selector", selector));
     let mut stats = base.clone();
     stats.focus = Pane::Stats;
     states.push(("stats", stats.clone()));
     let mut failed = stats.clone();
-    failed.stats = Loading::Failed("no such table".into());
+    failed.stats = Loading::Failed(failure("no such table"));
     states.push(("stats failed", failed));
     let mut detail = base.clone();
     detail.overlay = Some(Overlay::Detail(Detail { scroll: 3, ..Detail::new(detail_ticket()) }));
@@ -717,7 +462,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     help.overlay = Some(Overlay::Help);
     states.push(("help", help));
     let mut first = Model::new(String::new(), NOW, true);
-    first.list.loading = false;
+    first.list.fetch = Fetch::Done;
     states.push(("first run", first));
     let mut loading = Model::new("x".repeat(300), NOW, true);
     loading.focus = Pane::Stats;
@@ -730,7 +475,7 @@ fn every_state() -> Vec<(&'static str, Model)> {
     let mut scrolled = base;
     scrolled.list.selected = 17;
     scrolled.list.top = 40; // out of range: must not panic
-    scrolled.list.error = Some("database is locked".into());
+    scrolled.list.fetch = Fetch::Failed(failure("database is locked"));
     states.push(("scrolled", scrolled));
     states
 }

@@ -11,31 +11,55 @@ use tokio::time::Instant;
 use super::claude::{ClaudeClient, ClaudeError};
 use super::local::LocalModel;
 use super::{Classify, Source, Suggestion};
+use crate::config::ConfigError;
 
 /// Whether and how Claude takes part.
 pub enum Remote {
     /// Claude is asked first.
     Claude(ClaudeClient),
-    /// Claude was wanted but cannot be used (no key, an unsafe key file): the
-    /// reason is reported with every local answer.
-    Unavailable(String),
+    /// Claude was wanted but cannot be used: the reason is reported with
+    /// every local answer.
+    Unavailable(NoClaude),
     /// The local model was chosen; nothing leaves the machine.
     LocalOnly,
 }
 
-/// What the classifier is doing, for a status line.
+/// Why Claude was wanted but is not asked at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoClaude {
+    #[error("no API key: set ANTHROPIC_API_KEY or claude.api_key_file in the config")]
+    NoKey,
+    /// The configured key file cannot be used (others can read it, say).
+    #[error(transparent)]
+    KeyFile(ConfigError),
+}
+
+/// What the classifier is doing, for a status line: typed, so whoever shows
+/// it words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {
     /// Claude is being asked.
     Claude,
     /// Local suggestions by choice.
     Local,
-    /// Claude cannot be used; local suggestions. The reason is short.
-    Offline(String),
+    /// Claude cannot be used; local suggestions.
+    Unavailable(NoClaude),
     /// Claude refused the key (401/403); not retried until restart.
-    Refused(String),
+    Refused(ClaudeError),
     /// Failures opened the breaker; Claude is retried after the cool-down.
     CoolingDown(Duration),
+}
+
+/// Why one classification did without Claude, worded where an answer
+/// reports it (`fallback_reason`).
+#[derive(Debug, thiserror::Error)]
+enum Skipped {
+    #[error("{0}; not retried until restart")]
+    Refused(ClaudeError),
+    #[error("Claude skipped after repeated failures; next try in {}s", .0.as_secs().max(1))]
+    CoolingDown(Duration),
+    #[error(transparent)]
+    Failed(ClaudeError),
 }
 
 /// Opens after `threshold` failures in a row; after `cooldown` lets one try
@@ -117,7 +141,8 @@ pub struct Chain {
     local: Arc<RwLock<LocalModel>>,
     cache: Mutex<Cache>,
     breaker: Mutex<Breaker>,
-    refused: Mutex<Option<String>>,
+    /// A 401/403, kept until restart.
+    refused: Mutex<Option<ClaudeError>>,
 }
 
 impl Chain {
@@ -139,10 +164,10 @@ impl Chain {
     pub fn health(&self) -> Health {
         match &self.remote {
             Remote::LocalOnly => Health::Local,
-            Remote::Unavailable(reason) => Health::Offline(reason.clone()),
+            Remote::Unavailable(reason) => Health::Unavailable(reason.clone()),
             Remote::Claude(_) => {
-                if let Some(reason) = lock(&self.refused).clone() {
-                    return Health::Refused(reason);
+                if let Some(err) = lock(&self.refused).clone() {
+                    return Health::Refused(err);
                 }
                 match lock(&self.breaker).wait(Instant::now()) {
                     Some(wait) => Health::CoolingDown(wait),
@@ -165,15 +190,12 @@ impl Chain {
         }
     }
 
-    async fn ask_claude(&self, client: &ClaudeClient, text: &str) -> Result<Suggestion, String> {
-        if let Some(reason) = lock(&self.refused).clone() {
-            return Err(reason);
+    async fn ask_claude(&self, client: &ClaudeClient, text: &str) -> Result<Suggestion, Skipped> {
+        if let Some(err) = lock(&self.refused).clone() {
+            return Err(Skipped::Refused(err));
         }
         if let Some(wait) = lock(&self.breaker).wait(Instant::now()) {
-            return Err(format!(
-                "Claude skipped after repeated failures; next try in {}s",
-                wait.as_secs().max(1)
-            ));
+            return Err(Skipped::CoolingDown(wait));
         }
         match client.classify(text).await {
             Ok(answer) => {
@@ -188,18 +210,17 @@ impl Chain {
                     fallback_reason: None,
                 })
             }
-            Err(err) => Err(self.record_failure(&err)),
+            Err(err) => Err(self.record_failure(err)),
         }
     }
 
-    fn record_failure(&self, err: &ClaudeError) -> String {
+    fn record_failure(&self, err: ClaudeError) -> Skipped {
         if err.is_permanent() {
-            let reason = format!("{err}; not retried until restart");
-            *lock(&self.refused) = Some(reason.clone());
-            return reason;
+            *lock(&self.refused) = Some(err.clone());
+            return Skipped::Refused(err);
         }
         lock(&self.breaker).record_failure(Instant::now());
-        err.to_string()
+        Skipped::Failed(err)
     }
 }
 
@@ -217,11 +238,11 @@ impl Classify for Chain {
         }
         let (suggestion, cacheable) = match &self.remote {
             Remote::LocalOnly => (self.local_answer(text, None), true),
-            Remote::Unavailable(reason) => (self.local_answer(text, Some(reason.clone())), true),
+            Remote::Unavailable(reason) => (self.local_answer(text, Some(reason.to_string())), true),
             Remote::Claude(client) => match self.ask_claude(client, text).await {
                 Ok(answer) => (answer, true),
                 // A fallback is not cached: Claude gets this text again once it is back.
-                Err(reason) => (self.local_answer(text, Some(reason)), false),
+                Err(skipped) => (self.local_answer(text, Some(skipped.to_string())), false),
             },
         };
         if cacheable {
@@ -308,13 +329,16 @@ mod tests {
     #[tokio::test]
     async fn unavailable_claude_falls_back_with_the_reason() {
         let chain = Chain::new(
-            Remote::Unavailable("no API key (set ANTHROPIC_API_KEY)".into()),
+            Remote::Unavailable(NoClaude::NoKey),
             Arc::new(RwLock::new(LocalModel::seeded(30_000))),
             Breaker::new(3, Duration::from_secs(60)),
         );
         let s = chain.classify("the app crashes with a 500 error").await;
         assert_eq!(s.source, Source::Local);
-        assert_eq!(s.fallback_reason.as_deref(), Some("no API key (set ANTHROPIC_API_KEY)"));
-        assert!(matches!(chain.health(), Health::Offline(_)));
+        assert_eq!(
+            s.fallback_reason.as_deref(),
+            Some("no API key: set ANTHROPIC_API_KEY or claude.api_key_file in the config")
+        );
+        assert_eq!(chain.health(), Health::Unavailable(NoClaude::NoKey));
     }
 }

@@ -17,8 +17,8 @@ mod request;
 
 pub use error::ClaudeError;
 
+use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{StatusCode, Url};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -91,23 +91,27 @@ impl fmt::Display for ApiKey {
     }
 }
 
-/// How the key is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the key is sent (the config's `claude.auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 pub enum AuthStyle {
     /// `Authorization: Bearer <key>`, what the SDK sends.
     #[default]
+    #[serde(rename = "bearer")]
     Bearer,
     /// `x-api-key: <key>`, for older integrations and gateways.
+    #[serde(rename = "x-api-key")]
     XApiKey,
 }
 
-/// How the answer is constrained to our enums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the answer is constrained to our enums (the config's `claude.request`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 pub enum RequestMode {
     /// `output_config.format` with a JSON schema; the answer is the first text block.
     #[default]
+    #[serde(rename = "structured")]
     StructuredOutput,
     /// One strict tool that Claude must call; the answer is its input.
+    #[serde(rename = "tool")]
     ToolCall,
 }
 
@@ -291,37 +295,33 @@ impl ClaudeClient {
             return reply::parse(&bytes, settings.mode).map_err(Failure::last);
         }
         let error_body = ErrorBody::parse(&bytes, settings.api_key.expose());
-        let hint = error::retry_after(&reply_headers);
-        let error = error::from_status(status, &error_body, hint, &settings.model);
-        let retry_in = retry_delay(status, &error, hint, &reply_headers);
+        let error =
+            error::from_status(status, &error_body, error::retry_after(&reply_headers), &settings.model);
+        let retry_in = retry_delay(&error, &reply_headers);
         Err(Failure { error, retry_in })
     }
 
     fn transport_failure(&self, err: &reqwest::Error) -> Failure {
         let error = error::from_transport(err, &self.inner.host, self.settings().connect_timeout);
-        // A connection dropped mid-request is worth one more try; refusals,
-        // DNS failures and connect timeouts would only fail again.
-        let retry_in = matches!(error, ClaudeError::ConnectionLost(_)).then_some(RETRY_BACKOFF);
+        let retry_in = retry_delay(&error, &HeaderMap::new());
         Failure { error, retry_in }
     }
 }
 
-/// When a failed status may be retried: 429 only with the server's hint,
-/// 500/502/503/504 and 529 after the hint or a short pause; never other 4xx,
-/// and never when the server says `x-should-retry: false`.
-fn retry_delay(
-    status: StatusCode,
-    error: &ClaudeError,
-    hint: Option<Duration>,
-    headers: &HeaderMap,
-) -> Option<Duration> {
-    if headers.get("x-should-retry").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"false")) {
+/// When a failure may be tried again within the call: only a transient one
+/// (see [`ClaudeError::is_transient`]), a 429 only with the server's hint,
+/// the others after the hint or a short pause; never when the server says
+/// `x-should-retry: false`. Which status is which failure is decided once,
+/// where the error is made.
+fn retry_delay(error: &ClaudeError, headers: &HeaderMap) -> Option<Duration> {
+    if !error.is_transient()
+        || headers.get("x-should-retry").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"false"))
+    {
         return None;
     }
-    match (status.as_u16(), error) {
-        (_, ClaudeError::RateLimited { .. }) => hint,
-        (500 | 502 | 503 | 504 | 529, _) => Some(hint.unwrap_or(RETRY_BACKOFF)),
-        _ => None,
+    match error {
+        ClaudeError::RateLimited { retry_after, .. } => *retry_after,
+        _ => Some(error::retry_after(headers).unwrap_or(RETRY_BACKOFF)),
     }
 }
 
@@ -374,6 +374,7 @@ fn headers(settings: &ClaudeSettings) -> Result<HeaderMap, ClaudeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
 
     #[test]
     fn the_key_never_prints() {
@@ -435,30 +436,47 @@ mod tests {
         assert!(matches!(err, ClaudeError::InvalidSettings(_)) && !err.to_string().contains('\u{7}'));
     }
 
+    /// The error production builds for a status (no body), so the policy is
+    /// only ever asked about pairings that can happen.
+    fn failed(code: u16, headers: &HeaderMap) -> ClaudeError {
+        let status = StatusCode::from_u16(code).unwrap();
+        error::from_status(status, &ErrorBody::default(), error::retry_after(headers), "m")
+    }
+
     #[test]
     fn retry_policy() {
         let none = HeaderMap::new();
+        let mut hinted = HeaderMap::new();
+        hinted.insert("retry-after", HeaderValue::from_static("1"));
         let hint = Some(Duration::from_secs(1));
-        let limited = ClaudeError::RateLimited { retry_after: hint, message: None };
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &limited, hint, &none), hint);
-        let bare = ClaudeError::RateLimited { retry_after: None, message: None };
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &bare, None, &none), None);
-        let spend = ClaudeError::SpendLimit { message: None };
-        assert_eq!(retry_delay(StatusCode::TOO_MANY_REQUESTS, &spend, hint, &none), None);
+        assert_eq!(retry_delay(&failed(429, &hinted), &hinted), hint);
+        assert_eq!(retry_delay(&failed(429, &none), &none), None, "a 429 without a hint");
+        let spend = ErrorBody::parse(
+            br#"{"error":{"type":"rate_limit_error","message":"x","details":{"error_code":"enforced_spend_limit_reached"}}}"#,
+            "",
+        );
+        let spend = error::from_status(StatusCode::TOO_MANY_REQUESTS, &spend, hint, "m");
+        assert!(matches!(spend, ClaudeError::SpendLimit { .. }));
+        assert_eq!(retry_delay(&spend, &hinted), None, "a spend limit never");
         for code in [500, 502, 503, 504, 529] {
-            let status = StatusCode::from_u16(code).unwrap();
-            let err = ClaudeError::Server { status: code, message: None };
-            assert_eq!(retry_delay(status, &err, None, &none), Some(RETRY_BACKOFF), "{code}");
+            assert_eq!(retry_delay(&failed(code, &none), &none), Some(RETRY_BACKOFF), "{code}");
+            assert_eq!(retry_delay(&failed(code, &hinted), &hinted), hint, "{code} with a hint");
         }
         for code in [400, 401, 402, 403, 404, 408, 409, 413, 501] {
-            let status = StatusCode::from_u16(code).unwrap();
-            let err = ClaudeError::UnexpectedStatus { status: code, message: None };
-            assert_eq!(retry_delay(status, &err, hint, &none), None, "{code}");
+            assert_eq!(retry_delay(&failed(code, &hinted), &hinted), None, "{code}");
         }
         let mut no = HeaderMap::new();
         no.insert("x-should-retry", HeaderValue::from_static("false"));
-        let server = ClaudeError::Server { status: 500, message: None };
-        assert_eq!(retry_delay(StatusCode::INTERNAL_SERVER_ERROR, &server, None, &no), None);
+        assert_eq!(retry_delay(&failed(500, &no), &no), None);
+        let lost = ClaudeError::ConnectionLost("reset".into());
+        assert_eq!(retry_delay(&lost, &none), Some(RETRY_BACKOFF), "a dropped connection, once");
+        for transport in [
+            ClaudeError::Dns { host: "h".into() },
+            ClaudeError::ConnectionRefused { host: "h".into() },
+            ClaudeError::ConnectTimeout { host: "h".into(), after: Duration::from_secs(2) },
+        ] {
+            assert_eq!(retry_delay(&transport, &none), None, "{transport:?}");
+        }
     }
 
     #[tokio::test]

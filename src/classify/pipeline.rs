@@ -1,34 +1,26 @@
-//! The debounced, latest-wins classification service the TUI's ticket form uses.
+//! The latest-wins classification service the TUI's ticket form uses.
 //!
-//! The form sends every edit of the description with a generation number that
-//! grows with each edit ([`Pipeline::edit`]); the service waits until the text
-//! has been still for the debounce, classifies the latest text on a background
-//! task and sends a [`Reply`] tagged with that generation. A newer edit cancels
-//! whatever is pending or in flight (the classification task is aborted, which
-//! drops an HTTP request mid-way), so at most one classification runs at a time.
-//!
-//! Driving it from the TUI: bump a generation counter on every change to the
-//! description and call [`Pipeline::edit`] with it; call [`Pipeline::flush`]
-//! with the current generation when the agent leaves the field or submits;
-//! each frame, drain the receiver with `try_recv` and keep a reply only if its
-//! generation is still the current one. A receiver that reports the channel
-//! closed while the [`Pipeline`] is alive means the service ended; await
-//! [`Pipeline::shutdown`] to learn why.
+//! The form asks for a classification once the agent pauses typing (the
+//! pause is the form's own timer), with a generation number that grows with
+//! each edit ([`Pipeline::classify`]). The service classifies it on a
+//! background task and sends a [`Reply`] tagged with that generation. A newer
+//! request, or [`Pipeline::cancel`], aborts whatever is in flight (the task
+//! is aborted, which drops an HTTP request mid-way), so at most one
+//! classification runs at a time.
 //!
 //! Guarantees and contracts:
 //! - A generation identifies one text: send the same generation only with the
-//!   same text. Requests whose generation is older than one already seen are
-//!   ignored, and a repeated generation never classifies twice.
+//!   same text. Requests whose generation is not newer than one already seen
+//!   are ignored, so a repeated generation never classifies twice.
 //! - The service never sends a reply for a generation once it has seen a newer
-//!   request. A reply already queued on the channel can still be overtaken by
-//!   an edit made meanwhile, so the receiver must also drop replies whose
-//!   generation is not its current one (the TUI's update does this).
+//!   request or a cancel. A reply already queued on the channel can still be
+//!   overtaken by an edit made meanwhile, so the receiver must also drop
+//!   replies whose generation is not its current one (the TUI's update does).
 //! - Blank (whitespace-only) text is never classified and produces no reply;
-//!   it only cancels older work. The form knows its own text is blank and
-//!   clears the suggestion it shows without waiting for the service.
+//!   it only cancels older work.
 //! - A classifier that panics does not take the service down: the panic is
 //!   caught at the task boundary and reported as an `Err` [`Reply`] for that
-//!   generation, and the next edit classifies as usual.
+//!   generation, and the next request classifies as usual.
 //! - Dropping the [`Pipeline`] (or [`Pipeline::shutdown`]) ends the service and
 //!   aborts any classification in flight. Dropping the reply receiver ends it
 //!   too, at the next reply it cannot deliver.
@@ -36,16 +28,11 @@
 use std::any::Any;
 use std::future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle};
-use tokio::time::{Instant, sleep_until};
 
 use super::{Classify, Suggestion};
-
-/// How long the text must be still before it is classified.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(700);
 
 /// Replies are rare (one per pause in typing), so a small buffer is plenty.
 const REPLY_CAPACITY: usize = 16;
@@ -74,11 +61,9 @@ pub struct Pipeline {
 }
 
 #[derive(Debug)]
-struct Request {
-    generation: u64,
-    text: String,
-    /// Skip the debounce.
-    now: bool,
+enum Request {
+    Classify { generation: u64, text: String },
+    Cancel,
 }
 
 impl Pipeline {
@@ -88,25 +73,22 @@ impl Pipeline {
     /// # Panics
     ///
     /// Outside a Tokio runtime, like [`tokio::spawn`].
-    pub fn spawn<C: Classify>(classifier: Arc<C>, debounce: Duration) -> (Pipeline, mpsc::Receiver<Reply>) {
+    pub fn spawn<C: Classify>(classifier: Arc<C>) -> (Pipeline, mpsc::Receiver<Reply>) {
         let (requests, inbox) = mpsc::unbounded_channel();
         let (replies, receiver) = mpsc::channel(REPLY_CAPACITY);
-        // Thirty years is as good as forever and keeps deadline sums from overflowing.
-        let debounce = debounce.min(Duration::from_secs(30 * 365 * 86_400));
-        let task = tokio::spawn(run(classifier, debounce, inbox, replies));
+        let task = tokio::spawn(run(classifier, inbox, replies));
         (Pipeline { requests, task }, receiver)
     }
 
-    /// The description changed: classify `text` once it has been still for
-    /// the debounce, unless a newer request comes first.
-    pub fn edit(&self, generation: u64, text: impl Into<String>) {
-        self.send(Request { generation, text: text.into(), now: false });
+    /// Classify `text` now, aborting an older classification in flight.
+    pub fn classify(&self, generation: u64, text: impl Into<String>) {
+        self.send(Request::Classify { generation, text: text.into() });
     }
 
-    /// Classify now, skipping the debounce (the agent left the field or
-    /// submitted). A no-op if this generation is already classified or in flight.
-    pub fn flush(&self, generation: u64, text: impl Into<String>) {
-        self.send(Request { generation, text: text.into(), now: true });
+    /// Abort the classification in flight, if any, and drop an answer not yet
+    /// delivered: the text it was for has changed.
+    pub fn cancel(&self) {
+        self.send(Request::Cancel);
     }
 
     /// Stops the service and waits for it. `Err` only if the service itself
@@ -123,13 +105,6 @@ impl Pipeline {
     }
 }
 
-/// Text waiting for its debounce deadline.
-struct Pending {
-    generation: u64,
-    text: String,
-    deadline: Instant,
-}
-
 /// A classification running on its own task. Dropping it aborts the task, so
 /// replacing or clearing the slot is all it takes to cancel.
 struct InFlight {
@@ -143,56 +118,52 @@ impl Drop for InFlight {
     }
 }
 
-#[derive(Default)]
-struct State {
+struct State<C> {
+    classifier: Arc<C>,
     /// The newest generation seen; replies for anything older are never sent.
     latest: Option<u64>,
-    pending: Option<Pending>,
     in_flight: Option<InFlight>,
     /// A finished reply waiting for room on the channel.
     outbox: Option<Reply>,
 }
 
-impl State {
-    fn accept(&mut self, request: Request, debounce: Duration) {
-        let now = Instant::now();
-        match self.latest {
-            Some(latest) if request.generation < latest => {}
-            Some(latest) if request.generation == latest => {
-                // Same text as before: only a flush can change anything, by
-                // bringing a pending deadline forward.
-                if let Some(pending) = self.pending.as_mut().filter(|_| request.now) {
-                    pending.deadline = now;
-                }
+impl<C: Classify> State<C> {
+    fn accept(&mut self, request: Request) {
+        let (generation, text) = match request {
+            Request::Classify { generation, text } if self.latest.is_none_or(|l| generation > l) => {
+                (generation, text)
             }
-            _ => {
-                self.latest = Some(request.generation);
+            // The same text again, or an older one: nothing to do.
+            Request::Classify { .. } => return,
+            Request::Cancel => {
                 self.in_flight = None;
                 self.outbox = None;
-                self.pending = (!request.text.trim().is_empty()).then(|| Pending {
-                    generation: request.generation,
-                    text: request.text,
-                    deadline: if request.now { now } else { now + debounce },
-                });
+                return;
             }
-        }
+        };
+        self.latest = Some(generation);
+        self.outbox = None;
+        self.in_flight = (!text.trim().is_empty()).then(|| {
+            let classifier = Arc::clone(&self.classifier);
+            let task = tokio::spawn(async move { classifier.classify(&text).await });
+            InFlight { generation, task }
+        });
     }
 }
 
 async fn run<C: Classify>(
     classifier: Arc<C>,
-    debounce: Duration,
     mut requests: mpsc::UnboundedReceiver<Request>,
     replies: mpsc::Sender<Reply>,
 ) {
-    let mut state = State::default();
+    let mut state = State { classifier, latest: None, in_flight: None, outbox: None };
     loop {
         tokio::select! {
-            // Requests first: when a newer edit and an older answer are ready
-            // together, the edit must win so the answer is discarded.
+            // Requests first: when a newer request and an older answer are
+            // ready together, the request must win so the answer is discarded.
             biased;
             request = requests.recv() => match request {
-                Some(request) => state.accept(request, debounce),
+                Some(request) => state.accept(request),
                 None => break,
             },
             (generation, result) = finished(&mut state.in_flight) => {
@@ -207,15 +178,8 @@ async fn run<C: Classify>(
                 };
                 state.outbox = Some(Reply { generation, suggestion });
             }
-            () = deadline(state.pending.as_ref()) => {
-                if let Some(Pending { generation, text, .. }) = state.pending.take() {
-                    let classifier = Arc::clone(&classifier);
-                    let task = tokio::spawn(async move { classifier.classify(&text).await });
-                    state.in_flight = Some(InFlight { generation, task });
-                }
-            }
             // Waiting for room inside the select (not a plain `send().await`)
-            // lets a newer edit clear the outbox while the TUI is behind.
+            // lets a newer request clear the outbox while the TUI is behind.
             permit = replies.reserve(), if state.outbox.is_some() => match (permit, state.outbox.take()) {
                 (Ok(permit), Some(reply)) => permit.send(reply),
                 (Ok(_), None) => {}
@@ -230,14 +194,6 @@ async fn run<C: Classify>(
 async fn finished(in_flight: &mut Option<InFlight>) -> (u64, Result<Suggestion, JoinError>) {
     match in_flight {
         Some(flight) => (flight.generation, (&mut flight.task).await),
-        None => future::pending().await,
-    }
-}
-
-/// Resolves at the pending text's deadline; never without pending text.
-async fn deadline(pending: Option<&Pending>) {
-    match pending {
-        Some(pending) => sleep_until(pending.deadline).await,
         None => future::pending().await,
     }
 }
@@ -262,7 +218,8 @@ mod tests {
     use crate::classify::{Confidence, Source};
     use crate::domain::{Category, Priority};
 
-    const DEBOUNCE: Duration = Duration::from_millis(700);
+    use std::time::Duration;
+
     /// Long enough for anything still to come to have come (paused time, so free).
     const QUIET: Duration = Duration::from_secs(60);
 
@@ -342,73 +299,24 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_burst_of_edits_classifies_once_a_debounce_after_the_last() {
+    async fn a_request_is_classified_at_once() {
         let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        let mut last_edit = Instant::now();
-        for generation in 1..=10 {
-            last_edit = Instant::now();
-            pipeline.edit(generation, format!("text {generation}"));
-            sleep(Duration::from_millis(100)).await;
-        }
-        let reply = timeout(QUIET, replies.recv()).await.unwrap().unwrap();
-        assert_eq!(reply, ok(10, "text 10"));
-        assert_eq!(last_edit.elapsed(), DEBOUNCE);
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        let start = tokio::time::Instant::now();
+        pipeline.classify(1, "A");
+        assert_eq!(timeout(QUIET, replies.recv()).await.unwrap().unwrap(), ok(1, "A"));
+        assert_eq!(start.elapsed(), Duration::ZERO, "no waiting here: the pause is the caller's");
         assert_eq!(drain(&mut replies).await, []);
-        assert_eq!(stub.started(), ["text 10"]);
-    }
-
-    /// What typing costs: three sentences at 5 keys a second (about 60 words
-    /// a minute), a 1.5 s pause to think after each, and a 400 ms network
-    /// answer, ask for one suggestion per pause rather than one per key.
-    #[tokio::test(start_paused = true)]
-    async fn typing_at_human_speed_asks_once_per_pause() {
-        let stub = Stub::slow(Duration::from_millis(400));
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        let sentences = [
-            "My card was charged twice for the March invoice. ",
-            "The second charge shows as pending on my bank statement. ",
-            "Please refund one of them before the weekend.",
-        ];
-        let mut text = String::new();
-        let mut generation = 0;
-        for sentence in sentences {
-            for c in sentence.chars() {
-                text.push(c);
-                generation += 1;
-                pipeline.edit(generation, text.clone());
-                sleep(Duration::from_millis(200)).await;
-            }
-            sleep(Duration::from_millis(1_500)).await;
-        }
-        let keys = generation;
-        let answered = drain(&mut replies).await;
-        assert_eq!(keys, 151);
-        assert_eq!(stub.started().len(), 3, "one request per pause, not per key");
-        assert_eq!(answered.len(), 3);
-        assert_eq!(answered.last().unwrap().generation, keys, "the last answer is for the whole text");
     }
 
     #[tokio::test(start_paused = true)]
-    async fn edits_further_apart_than_the_debounce_each_classify() {
-        let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        for generation in 1..=3 {
-            pipeline.edit(generation, format!("text {generation}"));
-            sleep(DEBOUNCE + Duration::from_millis(300)).await;
-        }
-        assert_eq!(drain(&mut replies).await, [ok(1, "text 1"), ok(2, "text 2"), ok(3, "text 3")]);
-        assert_eq!(stub.started(), ["text 1", "text 2", "text 3"]);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_newer_edit_cancels_a_slow_classification_in_flight() {
+    async fn a_newer_request_cancels_a_slow_classification_in_flight() {
         let stub = Stub::slow(Duration::from_secs(5));
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        pipeline.edit(1, "A");
-        sleep(DEBOUNCE + Duration::from_secs(1)).await;
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "A");
+        sleep(Duration::from_secs(1)).await;
         assert_eq!(stub.started(), ["A"], "A is in flight");
-        pipeline.edit(2, "B");
+        pipeline.classify(2, "B");
         assert_eq!(drain(&mut replies).await, [ok(2, "B")]);
         assert_eq!(stub.started(), ["A", "B"]);
         assert_eq!(*stub.cancelled.lock().unwrap(), ["A"]);
@@ -416,79 +324,84 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_answer_ready_with_a_newer_edit_is_never_sent() {
-        // A's answer and B's edit become ready at the same instant; repeated
-        // because which of the two the runtime polls first can vary.
+    async fn cancel_aborts_the_classification_in_flight() {
+        let stub = Stub::slow(Duration::from_secs(5));
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "A");
+        sleep(Duration::from_secs(1)).await;
+        pipeline.cancel();
+        assert_eq!(drain(&mut replies).await, []);
+        assert_eq!(*stub.cancelled.lock().unwrap(), ["A"]);
+        // The service lives on.
+        pipeline.classify(2, "B");
+        assert_eq!(drain(&mut replies).await, [ok(2, "B")]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_ready_with_a_newer_request_is_never_sent() {
+        // A's answer and B's request become ready at the same instant;
+        // repeated because which of the two the runtime polls first can vary.
         let stub = Stub::slow(Duration::from_secs(1));
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
         for round in 0..20 {
             let (a, b) = (2 * round + 1, 2 * round + 2);
-            pipeline.flush(a, "A");
+            pipeline.classify(a, "A");
             sleep(Duration::from_secs(1)).await;
-            pipeline.edit(b, "B");
+            pipeline.classify(b, "B");
             assert_eq!(drain(&mut replies).await, [ok(b, "B")], "round {round}");
         }
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_answer_waiting_for_room_is_dropped_by_a_newer_edit() {
+    async fn an_answer_waiting_for_room_is_dropped_by_a_newer_request() {
         let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
         let last = REPLY_CAPACITY as u64 + 1;
         for generation in 1..=last {
-            pipeline.flush(generation, format!("text {generation}"));
+            pipeline.classify(generation, format!("text {generation}"));
             sleep(Duration::from_millis(1)).await;
         }
         // The channel is full and the last answer waits for room; blank text
         // supersedes it.
         assert_eq!(stub.started().len() as u64, last);
-        pipeline.edit(last + 1, "");
+        pipeline.classify(last + 1, "");
         let generations: Vec<u64> = drain(&mut replies).await.iter().map(|r| r.generation).collect();
         assert_eq!(generations, (1..last).collect::<Vec<_>>());
     }
 
     #[tokio::test(start_paused = true)]
-    async fn flush_skips_the_debounce_and_never_classifies_twice() {
+    async fn a_repeated_generation_never_classifies_twice() {
         let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        let start = Instant::now();
-        pipeline.edit(1, "A");
-        pipeline.flush(1, "A");
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "A");
         assert_eq!(timeout(QUIET, replies.recv()).await.unwrap().unwrap(), ok(1, "A"));
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        // Already answered: flushing again (or repeating the edit) is a no-op.
-        pipeline.flush(1, "A");
-        pipeline.edit(1, "A");
-        // A new generation can be flushed directly too.
-        let start = Instant::now();
-        pipeline.flush(2, "B");
-        assert_eq!(timeout(QUIET, replies.recv()).await.unwrap().unwrap(), ok(2, "B"));
-        assert_eq!(start.elapsed(), Duration::ZERO);
+        pipeline.classify(1, "A");
         assert_eq!(drain(&mut replies).await, []);
-        assert_eq!(stub.started(), ["A", "B"]);
+        assert_eq!(stub.started(), ["A"]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn blank_text_is_never_classified_and_cancels_older_text() {
-        let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        pipeline.edit(1, "");
-        pipeline.flush(2, " \n\t ");
-        sleep(DEBOUNCE * 2).await;
-        pipeline.edit(3, "A");
+        let stub = Stub::slow(Duration::from_secs(5));
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "");
+        pipeline.classify(2, " \n\t ");
+        sleep(Duration::from_secs(1)).await;
+        pipeline.classify(3, "A");
         sleep(Duration::from_millis(100)).await;
-        pipeline.edit(4, "   ");
+        pipeline.classify(4, "   ");
         assert_eq!(drain(&mut replies).await, []);
-        assert_eq!(stub.started(), Vec::<String>::new());
+        assert_eq!(stub.started(), ["A"]);
+        assert_eq!(*stub.cancelled.lock().unwrap(), ["A"]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn older_generations_are_ignored() {
         let stub = Arc::new(Stub::default());
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        pipeline.edit(5, "new");
-        pipeline.edit(4, "old");
-        pipeline.flush(3, "older");
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(5, "new");
+        pipeline.classify(4, "old");
+        pipeline.classify(3, "older");
         assert_eq!(drain(&mut replies).await, [ok(5, "new")]);
         assert_eq!(stub.started(), ["new"]);
     }
@@ -496,8 +409,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn dropping_the_pipeline_ends_the_service_and_cancels_work() {
         let stub = Stub::slow(Duration::from_secs(5));
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        pipeline.flush(1, "A");
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "A");
         sleep(Duration::from_secs(1)).await;
         drop(pipeline);
         // The task owned the only reply sender, so `None` means it has ended.
@@ -508,17 +421,17 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn shutdown_waits_for_the_service() {
-        let (pipeline, mut replies) = Pipeline::spawn(Arc::new(Stub::default()), DEBOUNCE);
-        pipeline.edit(1, "A");
+        let (pipeline, mut replies) = Pipeline::spawn(Arc::new(Stub::default()));
+        pipeline.classify(1, "A");
         assert!(matches!(timeout(QUIET, pipeline.shutdown()).await, Ok(Ok(()))));
         assert_eq!(replies.recv().await, None);
     }
 
     #[tokio::test(start_paused = true)]
     async fn dropping_the_receiver_ends_the_service() {
-        let (pipeline, replies) = Pipeline::spawn(Arc::new(Stub::default()), DEBOUNCE);
+        let (pipeline, replies) = Pipeline::spawn(Arc::new(Stub::default()));
         drop(replies);
-        pipeline.flush(1, "A");
+        pipeline.classify(1, "A");
         sleep(Duration::from_millis(1)).await;
         assert!(pipeline.task.is_finished());
     }
@@ -526,14 +439,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_panicking_classifier_is_reported_and_the_service_lives_on() {
         let stub = Arc::new(Stub { panic_on: Some("boom"), ..Stub::default() });
-        let (pipeline, mut replies) = Pipeline::spawn(stub.clone(), DEBOUNCE);
-        pipeline.flush(1, "boom");
+        let (pipeline, mut replies) = Pipeline::spawn(stub.clone());
+        pipeline.classify(1, "boom");
         let reply = timeout(QUIET, replies.recv()).await.unwrap().unwrap();
         assert_eq!(reply.generation, 1);
         let panic = reply.suggestion.unwrap_err();
         assert_eq!(panic.message, "stub exploded on \"boom\"");
         assert_eq!(panic.to_string(), "the classifier panicked: stub exploded on \"boom\"");
-        pipeline.flush(2, "fine");
+        pipeline.classify(2, "fine");
         assert_eq!(timeout(QUIET, replies.recv()).await.unwrap().unwrap(), ok(2, "fine"));
     }
 }

@@ -6,14 +6,13 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, RwLock};
 
 use super::stdout;
-use crate::classify::chain::{Breaker, Chain, Remote};
-use crate::classify::claude::{ApiKey, AuthStyle, ClaudeClient, ClaudeSettings, RequestMode};
+use crate::classify::chain::{Breaker, Chain, NoClaude, Remote};
+use crate::classify::claude::{ApiKey, ClaudeClient, ClaudeSettings};
 use crate::classify::evaluate;
 use crate::classify::local::LocalModel;
-use crate::classify::{Classify, Source, Suggestion};
+use crate::classify::{Classify, Suggestion};
 use crate::cli::ClassifyArgs;
-use crate::config::{self, AuthHeader, ClassifierMode, Config, RequestShape};
-use crate::domain::EventSource;
+use crate::config::{self, ClassifierMode, Config};
 use crate::domain::text::sanitize_line;
 use crate::output::json;
 use crate::store::Store;
@@ -32,10 +31,8 @@ pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
         ClassifierMode::Local | ClassifierMode::Off => Remote::LocalOnly,
         ClassifierMode::Claude => match config::api_key(config, |name| std::env::var(name).ok()) {
             Ok(Some(key)) => Remote::Claude(ClaudeClient::new(claude_settings(config, key))?),
-            Ok(None) => Remote::Unavailable(
-                "no API key: set ANTHROPIC_API_KEY or claude.api_key_file in the config".into(),
-            ),
-            Err(err) => Remote::Unavailable(err.to_string()),
+            Ok(None) => Remote::Unavailable(NoClaude::NoKey),
+            Err(err) => Remote::Unavailable(NoClaude::KeyFile(err)),
         },
     };
     let breaker = Breaker::new(
@@ -54,14 +51,8 @@ fn claude_settings(config: &Config, key: ApiKey) -> ClaudeSettings {
         base_url: c.base_url.clone(),
         model: c.model.clone(),
         api_version: c.api_version.clone(),
-        auth: match c.auth {
-            AuthHeader::Bearer => AuthStyle::Bearer,
-            AuthHeader::XApiKey => AuthStyle::XApiKey,
-        },
-        mode: match c.request {
-            RequestShape::Structured => RequestMode::StructuredOutput,
-            RequestShape::Tool => RequestMode::ToolCall,
-        },
+        auth: c.auth,
+        mode: c.request,
         max_tokens: c.max_tokens,
         connect_timeout: std::time::Duration::from_millis(c.connect_timeout_ms),
         deadline: std::time::Duration::from_millis(c.deadline_ms),
@@ -108,16 +99,6 @@ impl<'a> From<&'a Suggestion> for Provenance<'a> {
             reason: &s.reason,
             fallback_reason: s.fallback_reason.as_deref(),
         }
-    }
-}
-
-/// How the history records a value that came from this suggestion.
-pub fn event_source(s: &Suggestion) -> EventSource {
-    match (s.source, s.cached) {
-        (Source::Claude, false) => EventSource::Claude,
-        (Source::Claude, true) => EventSource::ClaudeCached,
-        (Source::Local, false) => EventSource::Local,
-        (Source::Local, true) => EventSource::LocalCached,
     }
 }
 

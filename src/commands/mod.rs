@@ -4,12 +4,11 @@
 mod classify;
 mod db;
 mod team;
-mod transfer;
 
-pub use classify::{build_chain, classify, event_source, suggest};
+pub use crate::transfer::command::{export, import};
+pub use classify::{build_chain, classify, suggest};
 pub use db::db;
 pub use team::{assign, history, note};
-pub use transfer::{export, import};
 
 use anyhow::{Context, Result};
 use std::io::{self, IsTerminal, Read, Write};
@@ -21,7 +20,7 @@ use crate::config::Config;
 use crate::domain::{
     Assigned, Category, Filter, NewTicket, Origins, Priority, SearchQuery, Status, TicketEdit, text,
 };
-use crate::output::{json, table, view};
+use crate::output::{human, json, list_table};
 use crate::store::Store;
 
 /// A usage mistake the argument parser cannot see; exits with code 2.
@@ -111,7 +110,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
     if let Some(s) = &suggestion {
         ticket.category = args.category.unwrap_or(s.category);
         ticket.priority = args.priority.unwrap_or(s.priority);
-        let suggested = classify::event_source(s);
+        let suggested = s.source.event_source(s.cached);
         if args.category.is_none() {
             origins.category = suggested;
         }
@@ -140,7 +139,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
         if let Some(s) = &suggestion {
             writeln!(out, "Suggested by {}", classify::describe(s))?;
         }
-        view::write_ticket(&mut out, &stored)?;
+        human::write_ticket(&mut out, &stored)?;
     }
     Ok(out.flush()?)
 }
@@ -172,7 +171,7 @@ pub fn list(store: &Store, args: &ListArgs) -> Result<()> {
     } else if tickets.is_empty() {
         writeln!(out, "No tickets match.")?;
     } else {
-        table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc())?;
+        list_table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc())?;
     }
     Ok(out.flush()?)
 }
@@ -193,7 +192,7 @@ pub fn show(store: &Store, id: i64, as_json: bool) -> Result<()> {
     if as_json {
         json::write_pretty(&mut out, &ticket)?;
     } else {
-        view::write_ticket(&mut out, &ticket)?;
+        human::write_ticket(&mut out, &ticket)?;
     }
     Ok(out.flush()?)
 }
@@ -236,7 +235,7 @@ pub fn edit(store: &mut Store, args: &EditArgs) -> Result<()> {
     if args.json {
         json::write_pretty(&mut out, &ticket)?;
     } else {
-        view::write_ticket(&mut out, &ticket)?;
+        human::write_ticket(&mut out, &ticket)?;
     }
     Ok(out.flush()?)
 }
@@ -247,7 +246,7 @@ pub fn stats(store: &Store, as_json: bool) -> Result<()> {
     if as_json {
         json::write_pretty(&mut out, &stats)?;
     } else {
-        view::write_stats(&mut out, &stats)?;
+        human::write_stats(&mut out, &stats)?;
     }
     Ok(out.flush()?)
 }

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use std::io::{self, Read, Write};
 
-use super::{stdout, view};
+use super::{human, stdout};
 use crate::cli::VersionCheck;
 use crate::domain::text::{sanitize, sanitize_line};
 use crate::output::json;
@@ -68,7 +68,7 @@ pub fn history(store: &Store, id: i64, as_json: bool) -> Result<()> {
     if as_json {
         json::write_pretty(&mut out, &events)?;
     } else {
-        for line in view::history_lines(&events) {
+        for line in human::history_lines(&events) {
             writeln!(out, "{}", sanitize(&line))?;
         }
     }

@@ -112,6 +112,17 @@ impl Source {
             Source::Local => "local",
         }
     }
+
+    /// How the history records a value this source suggested (`cached` when
+    /// it came from memory).
+    pub fn event_source(self, cached: bool) -> EventSource {
+        match (self, cached) {
+            (Source::Claude, false) => EventSource::Claude,
+            (Source::Claude, true) => EventSource::ClaudeCached,
+            (Source::Local, false) => EventSource::Local,
+            (Source::Local, true) => EventSource::LocalCached,
+        }
+    }
 }
 
 /// What was suggested for a new ticket, whatever the agent then chose.

@@ -71,6 +71,42 @@ pub fn save(path: &Path, draft: &Draft) -> io::Result<()> {
     fs::rename(&temp, path)
 }
 
+/// Writes the form's draft off the UI's path, on a thread of its own; when
+/// the agent types faster than files are written, only the latest is kept.
+pub struct Keeper {
+    jobs: Option<std::sync::mpsc::Sender<Option<Draft>>>,
+}
+
+impl Keeper {
+    /// Keeps drafts at `path`; without one (no state directory), nowhere.
+    pub fn start(path: Option<PathBuf>) -> Keeper {
+        let Some(path) = path else { return Keeper { jobs: None } };
+        let (jobs, queue) = std::sync::mpsc::channel::<Option<Draft>>();
+        let spawned = std::thread::Builder::new().name("drafts".into()).spawn(move || {
+            while let Ok(first) = queue.recv() {
+                let latest = queue.try_iter().last().unwrap_or(first);
+                // A draft that cannot be written is not worth interrupting the
+                // agent for; the ticket itself is still on screen.
+                let _ = match latest {
+                    Some(mut draft) => {
+                        draft.saved_at = crate::domain::timestamp::format(time::OffsetDateTime::now_utc());
+                        save(&path, &draft)
+                    }
+                    None => discard(&path),
+                };
+            }
+        });
+        Keeper { jobs: spawned.ok().map(|_| jobs) }
+    }
+
+    /// Keeps `draft` (`None`: forgets the one kept).
+    pub fn keep(&self, draft: Option<Draft>) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(draft);
+        }
+    }
+}
+
 /// Forgets the draft (saved or cleared). A missing file is fine.
 pub fn discard(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {

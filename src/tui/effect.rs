@@ -37,11 +37,19 @@ pub enum Effect {
     LoadDetail(i64),
     /// Keep the half-typed form safe on disk (`None`: there is none any more).
     SaveDraft(Option<Draft>),
-    /// The description changed: classify it after the debounce (latest wins).
+    /// Start a timer; one of the same kind still running is replaced. It
+    /// comes back as `Msg::TimerFired`.
+    StartTimer(Timer),
+    /// Stop the timer of this kind, if one runs.
+    StopTimer(TimerKind),
+    /// Classify this text now. Latest wins: a classification still running
+    /// for an older generation is aborted.
     Classify {
         generation: u64,
         text: String,
     },
+    /// Abort the classification running, if any: its text changed.
+    CancelClassify,
     /// Teach the offline model a ticket the agent just filed.
     Learn(Ticket),
     Quit,
@@ -54,5 +62,26 @@ impl Effect {
             self,
             Effect::Save(..) | Effect::SetStatus { .. } | Effect::Assign { .. } | Effect::Note { .. }
         )
+    }
+}
+
+/// A timer the core sets. How long each kind runs is the driver's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The description has been still for the pause (`debounce_ms`): time to
+    /// classify this generation of it.
+    Pause { generation: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimerKind {
+    Pause,
+}
+
+impl Timer {
+    pub fn kind(self) -> TimerKind {
+        match self {
+            Timer::Pause { .. } => TimerKind::Pause,
+        }
     }
 }

@@ -225,36 +225,31 @@ fn matches(key: &Key, event: &KeyEvent) -> bool {
     }
 }
 
+/// Every binding that applies in `context`, in the order keys are looked up,
+/// each with whether the footer lists it. The one rule for both.
+fn applicable(context: Context) -> impl Iterator<Item = (&'static Binding, bool)> {
+    let own = BINDINGS.iter().filter(move |b| b.context == context);
+    // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
+    let form = BINDINGS.iter().filter(move |b| context == Context::Selector && b.context == Context::Form);
+    // Global keys never shadow typing, and overlays keep their own keys.
+    let globals =
+        !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector);
+    let global = GLOBAL.iter().filter(move |_| globals);
+    let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
+    // A selector takes no letters, so `?` still opens help there; its
+    // footer, full of the form's keys, does not list it.
+    let help = GLOBAL.iter().filter(move |b| context == Context::Selector && b.action == Action::Help);
+    listed.chain(help.map(|b| (b, false)))
+}
+
 /// The action for a key in a context, if any. Ctrl-C is handled before this.
 pub fn action(context: Context, event: &KeyEvent) -> Option<Action> {
-    let own = BINDINGS.iter().filter(|b| b.context == context);
-    // Global keys never shadow typing, and overlays keep their own keys.
-    let global = GLOBAL.iter().filter(|_| {
-        !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector)
-    });
-    // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
-    let form = BINDINGS.iter().filter(|b| context == Context::Selector && b.context == Context::Form);
-    let selector_help = GLOBAL.iter().filter(|b| context == Context::Selector && b.action == Action::Help);
-    own.chain(form)
-        .chain(global)
-        .chain(selector_help)
-        .find(|b| b.keys.iter().any(|k| matches(k, event)))
-        .map(|b| b.action)
+    applicable(context).find(|(b, _)| b.keys.iter().any(|k| matches(k, event))).map(|(b, _)| b.action)
 }
 
 /// The footer's bindings for a context.
 pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
-    let mut keys: Vec<(&str, &str)> =
-        BINDINGS.iter().filter(|b| b.context == context && b.footer).map(|b| (b.label, b.help)).collect();
-    if context == Context::Selector {
-        keys.extend(
-            BINDINGS.iter().filter(|b| b.context == Context::Form && b.footer).map(|b| (b.label, b.help)),
-        );
-    }
-    if !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector) {
-        keys.extend(GLOBAL.iter().filter(|b| b.footer).map(|b| (b.label, b.help)));
-    }
-    keys
+    applicable(context).filter(|(_, listed)| *listed).map(|(b, _)| (b.label, b.help)).collect()
 }
 
 #[cfg(test)]

@@ -1,13 +1,100 @@
 //! The full-screen terminal UI: one inbox of messages, a pure `update`, effects
 //! carried out by a thin driver, and views that are pure functions of the model.
+//!
+//! - [`run`] (here) puts the parts together and runs them.
+//! - [`app`]: the loop only: inbox → update → effects → draw if changed.
+//! - [`terminal`]: setting the terminal up and putting it back (panics too),
+//!   and frames written whole.
+//! - [`event`]: terminal events, the clock, signals and the workers' replies
+//!   as one stream of [`msg::Msg`] (scriptable in tests).
+//! - [`driver`]: carries [`effect::Effect`]s out: the database [`worker`]s,
+//!   the [`classifier`], [`draft`]s and timers.
+//! - [`model`], [`msg`], [`effect`], [`update`]: the pure core; [`keymap`]
+//!   says which key does what; [`layout`] where each pane goes.
+//! - [`ui`]: one view per pane and overlay.
 
 pub mod app;
+pub mod classifier;
 pub mod draft;
+pub mod driver;
 pub mod effect;
+pub mod event;
 pub mod keymap;
+pub mod layout;
 pub mod model;
 pub mod msg;
+pub mod terminal;
 pub mod ui;
 pub mod update;
-pub mod window;
 pub mod worker;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::classify::chain::Health;
+use crate::config::{ClassifierMode, Config};
+use app::App;
+use driver::Driver;
+use event::TerminalEvents;
+use model::{ClassifierStatus, Model};
+use msg::Msg;
+use update::restore_draft;
+
+/// Runs the TUI until the agent quits. Returns an error (after restoring the
+/// terminal) if something failed on the way.
+pub fn run(config: Config, db_path: PathBuf) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run_async(config, db_path))
+}
+
+async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
+    let (inbox_tx, inbox) = mpsc::unbounded_channel::<Msg>();
+    let drafts = draft::path_for(&db_path);
+    let restored = drafts.as_deref().and_then(draft::load);
+    let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
+    terminal::install_panic_hook(inbox_tx);
+    let screen = terminal::open().context("cannot set up the terminal")?;
+    let model = first_model(&config, &db_path);
+    let mut app = App::new(model, screen, driver);
+    let result = async {
+        let effects = match restored {
+            Some(saved) => restore_draft(&mut app.model, saved),
+            None => vec![],
+        };
+        app.start(&config, &db_path, effects)?;
+        app.run(&mut TerminalEvents::new(inbox)?).await
+    }
+    .await;
+    terminal::restore();
+    if let Some(failure) = app.model.failure.take() {
+        anyhow::bail!("{failure}");
+    }
+    result
+}
+
+/// The model before anything is loaded.
+fn first_model(config: &Config, db_path: &Path) -> Model {
+    let color = std::env::var_os("NO_COLOR").is_none();
+    let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
+    model.list.me = crate::actor::current();
+    model.classifier = match config.classifier {
+        ClassifierMode::Off => ClassifierStatus::Off,
+        _ => ClassifierStatus::On(Health::Local),
+    };
+    model
+}
+
+fn shorten_home(path: &Path) -> String {
+    let shown = path.display().to_string();
+    match directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()) {
+        Some(home) if !home.is_empty() && shown.starts_with(&home) => format!("~{}", &shown[home.len()..]),
+        _ => shown,
+    }
+}

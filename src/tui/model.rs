@@ -2,10 +2,18 @@
 //! changes it.
 
 use ratatui_textarea::{TextArea, WrapMode};
+use std::fmt;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
-use crate::classify::{Confidence, Source, Suggestion};
-use crate::domain::{Assigned, Category, Event, Filter, Priority, SearchQuery, Stats, Status, Ticket};
+use super::keymap::Context;
+use super::msg::ChangeRefused;
+use crate::classify::chain::Health;
+use crate::classify::{Confidence, Source};
+use crate::domain::{
+    Assigned, Category, Event, Filter, Priority, SearchQuery, Stats, Status, Suggested, Ticket,
+};
+use crate::store::StoreError;
 
 /// The three panes. In the narrow layout each is a tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +74,45 @@ pub enum Loading<T> {
     Idle,
     Loading,
     Ready(T),
-    Failed(String),
+    Failed(Failure),
+}
+
+/// An error on its way to the screen. It stays the error it is (shared, so
+/// messages stay cheap to clone) until a view words it; nothing before the
+/// view turns it into text.
+#[derive(Clone)]
+pub struct Failure(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Failure {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Failure {
+        Failure(Arc::new(error))
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Failure {
+        Failure::new(error)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The same failure, not one that reads the same: a store error's words can
+/// depend on the clock ("changed 20 s ago").
+impl PartialEq for Failure {
+    fn eq(&self, other: &Failure) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The stats pane's data.
@@ -105,15 +151,32 @@ pub struct ListView {
     pub ends: Ends,
     /// Generation of the newest list query sent; older replies are dropped.
     pub generation: u64,
-    pub loading: bool,
-    /// The query in flight re-reads the rows on screen (another agent
-    /// changed something): its rows replace the window, keeping the place.
-    pub refreshing: bool,
-    /// Where on screen the selected ticket should stay after a reload.
-    pub keep_offset: Option<usize>,
-    pub error: Option<String>,
-    /// How many rows the pane shows (from the last draw's size).
+    /// The newest query: in flight, answered, or failed.
+    pub fetch: Fetch,
+    /// How many rows the pane shows (from the screen's size).
     pub height: usize,
+}
+
+/// Where the list's newest query is. The rows held stay on screen meanwhile.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetch {
+    /// In flight; its answer joins the rows held as said.
+    Loading(Join),
+    Done,
+    /// Refused; the rows held are the last good ones.
+    Failed(Failure),
+}
+
+/// How the answer to a list query joins the rows held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// By its page: a new list, or rows added at one end of the window.
+    Page,
+    /// A fresh list from the newest ticket, the selection kept `offset` rows
+    /// below the top of the pane (another agent changed something).
+    KeepPlace { offset: usize },
+    /// The rows on screen read again, replacing the window in place.
+    Replace { offset: usize },
 }
 
 impl Default for ListView {
@@ -131,10 +194,7 @@ impl Default for ListView {
             top: 0,
             ends: Ends { newest: true, oldest: true },
             generation: 0,
-            loading: true,
-            refreshing: false,
-            keep_offset: None,
-            error: None,
+            fetch: Fetch::Loading(Join::Page),
             height: 20,
         }
     }
@@ -160,6 +220,10 @@ impl ListView {
             || self.priority.is_some()
             || self.status.is_some()
             || !self.search.trim().is_empty()
+    }
+
+    pub fn loading(&self) -> bool {
+        matches!(self.fetch, Fetch::Loading(_))
     }
 }
 
@@ -223,29 +287,55 @@ impl<T: Copy + PartialEq> Choice<T> {
     }
 }
 
-/// What the classifier is doing for the form.
-#[derive(Debug, Clone, PartialEq)]
+/// What the classifier is doing for the form. The suggestion itself lives
+/// in the selectors it filled ([`Origin::Suggested`]); only its reason is kept
+/// here.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Suggesting {
     Idle,
-    /// Edits are waiting out the debounce or a request is in flight.
+    /// The description changed: waiting for the typing to pause.
+    Pausing,
+    /// The text was sent; the answer has not come back.
     Thinking,
-    Done(Suggestion),
+    /// The latest answer, and why the classifier chose it.
+    Done {
+        reason: String,
+    },
 }
 
+impl Suggesting {
+    /// Whether a suggestion for the text on screen is still to come.
+    pub fn is_thinking(&self) -> bool {
+        matches!(self, Suggesting::Pausing | Suggesting::Thinking)
+    }
+}
+
+/// What keeps each field from being saved, if anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormErrors {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub category: Option<String>,
-    pub priority: Option<String>,
+    pub title: Option<FieldError>,
+    pub description: Option<FieldError>,
+    pub category: Option<FieldError>,
+    pub priority: Option<FieldError>,
+}
+
+/// Why a field cannot be saved; the form words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// The text breaks one of the ticket's rules (the rule, as the domain says it).
+    Invalid(String),
+    /// A selector was left unset.
+    Unset,
 }
 
 impl FormErrors {
-    pub fn any(&self) -> bool {
-        self.title.is_some()
-            || self.description.is_some()
-            || self.category.is_some()
-            || self.priority.is_some()
+    pub fn get(&self, field: Field) -> Option<&FieldError> {
+        match field {
+            Field::Title => self.title.as_ref(),
+            Field::Description => self.description.as_ref(),
+            Field::Category => self.category.as_ref(),
+            Field::Priority => self.priority.as_ref(),
+        }
     }
 }
 
@@ -257,9 +347,14 @@ pub struct Form {
     pub priority: Choice<Priority>,
     pub field: Field,
     pub errors: FormErrors,
-    /// Bumped on every description edit; a suggestion for an older one is dropped.
+    /// Bumped on every description edit; a pause or a suggestion for an
+    /// older one is dropped.
     pub generation: u64,
     pub suggesting: Suggesting,
+    /// The latest suggestion offered for this text, whatever the selectors
+    /// now hold: saved with the ticket so the desk can count how often
+    /// suggestions are kept.
+    pub offered: Option<Suggested>,
     pub saving: bool,
 }
 
@@ -273,6 +368,7 @@ impl PartialEq for Form {
             && self.errors == other.errors
             && self.generation == other.generation
             && self.suggesting == other.suggesting
+            && self.offered == other.offered
             && self.saving == other.saving
     }
 }
@@ -297,6 +393,7 @@ impl Default for Form {
             errors: FormErrors::default(),
             generation: 0,
             suggesting: Suggesting::Idle,
+            offered: None,
             saving: false,
         }
     }
@@ -316,30 +413,59 @@ impl Form {
     }
 }
 
-/// The classifier's state for the status line.
+/// The classifier's state for the status line, as the chain reports it; the
+/// status line words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClassifierStatus {
-    Claude,
-    Local,
+    /// Suggestions are switched off.
     Off,
-    /// Local suggestions because Claude is not reachable; the short reason.
-    Offline(String),
-    /// Claude refused (401/403): the short reason.
-    Unavailable(String),
+    /// Suggestions are on (local ones while the chain starts).
+    On(Health),
 }
 
-/// A one-line message in the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
+/// The one-line message at the end of the status line: what happened, as
+/// data. The status line words it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// A ticket left half-typed by an earlier session is back in the form.
+    DraftBack {
+        saved_at: String,
+    },
+    Saved {
+        id: i64,
+    },
+    NoteAdded {
+        id: i64,
+    },
+    /// A status or assignee change went through.
+    Changed {
+        id: i64,
+        status: Status,
+        yours: bool,
+    },
+    AlreadyYours {
+        id: i64,
+    },
+    /// This screen's changes no longer reach the desk (see [`Msg::DeskLost`](super::msg::Msg)).
+    DeskLost(Failure),
+    /// The form's ticket, or a change held because the desk is lost.
+    NotSaved(Failure),
+    NoteNotSaved(Failure),
+    NotChanged(ChangeRefused),
+}
+
+impl Notice {
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Notice::DeskLost(_) | Notice::NotSaved(_) | Notice::NoteNotSaved(_) | Notice::NotChanged(_)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub db_label: String,
-    pub width: u16,
-    pub height: u16,
     pub focus: Pane,
     pub overlay: Option<Overlay>,
     pub list: ListView,
@@ -352,27 +478,22 @@ pub struct Model {
     /// A change is waiting for another process's write lock (an import, say).
     pub busy: bool,
     /// Why this screen stopped writing (see [`Msg::DeskLost`](super::msg::Msg)).
-    pub desk_lost: Option<String>,
+    pub desk_lost: Option<Failure>,
     pub quitting: bool,
     /// Why the app is ending on an error (reported after the terminal is restored).
     pub failure: Option<String>,
 }
 
-/// At this size and above all three panes show at once.
-pub const WIDE: (u16, u16) = (100, 30);
-
 impl Model {
     pub fn new(db_label: String, now: OffsetDateTime, color: bool) -> Model {
         Model {
             db_label,
-            width: 120,
-            height: 35,
             focus: Pane::List,
             overlay: None,
             list: ListView::default(),
             form: Form::default(),
             stats: Loading::Loading,
-            classifier: ClassifierStatus::Local,
+            classifier: ClassifierStatus::On(Health::Local),
             notice: None,
             now,
             color,
@@ -383,7 +504,21 @@ impl Model {
         }
     }
 
-    pub fn wide(&self) -> bool {
-        self.width >= WIDE.0 && self.height >= WIDE.1
+    /// Which keys apply now: the overlay on top, else the focused pane.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help) => return Context::Help,
+            Some(Overlay::Detail(detail)) if detail.note.is_some() => return Context::Note,
+            Some(Overlay::Detail(_)) => return Context::Detail,
+            Some(Overlay::StatusPicker(_)) => return Context::Picker,
+            None => {}
+        }
+        match self.focus {
+            Pane::Form if matches!(self.form.field, Field::Category | Field::Priority) => Context::Selector,
+            Pane::Form => Context::Form,
+            Pane::List if self.list.searching => Context::Search,
+            Pane::List => Context::List,
+            Pane::Stats => Context::Stats,
+        }
     }
 }

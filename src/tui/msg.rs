@@ -3,10 +3,10 @@
 use crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
-use super::model::{ClassifierStatus, StatsView};
+use super::effect::Timer;
+use super::model::{ClassifierStatus, Failure, StatsView};
 use crate::classify::Suggestion;
-use crate::domain::Page;
-use crate::domain::{Event, Ticket};
+use crate::domain::{Event, Page, Status, Ticket};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -14,30 +14,32 @@ pub enum Msg {
     Resize(u16, u16),
     /// The clock moved on (drives the ages shown in the list).
     Tick(OffsetDateTime),
+    /// A timer the core started has run out.
+    TimerFired(Timer),
     ListLoaded {
         generation: u64,
         page: Page,
         limit: usize,
         reselect: Option<i64>,
-        result: Result<Vec<Ticket>, String>,
+        result: Result<Vec<Ticket>, Failure>,
     },
-    StatsLoaded(Result<StatsView, String>),
+    StatsLoaded(Result<StatsView, Failure>),
     /// The form's ticket was written (or refused).
-    Saved(Result<Ticket, String>),
+    Saved(Result<Ticket, Failure>),
     /// A status or assignee change was written (or refused: a conflict says who got there first).
-    Changed(Result<Ticket, String>),
+    Changed(Result<Ticket, ChangeRefused>),
     /// A note was added (or refused).
-    Noted(Result<Event, String>),
+    Noted(Result<Event, Failure>),
     /// A ticket and its history, for the detail view.
     DetailLoaded {
         id: i64,
-        result: Result<(Ticket, Vec<Event>), String>,
+        result: Result<(Ticket, Vec<Event>), Failure>,
     },
-    /// Another process committed to the database.
+    /// Another process committed to the database (never this one's own writes).
     DatabaseChanged,
     /// This screen's commits no longer reach the file other agents see (its
     /// log was deleted or the file replaced under it): nothing more is saved.
-    DeskLost(String),
+    DeskLost(Failure),
     /// A write is waiting for (true) or got (false) the database's write lock.
     WriteBusy(bool),
     Suggested {
@@ -45,6 +47,22 @@ pub enum Msg {
         suggestion: Suggestion,
     },
     ClassifierHealth(ClassifierStatus),
+    /// A signal asked the app to end (SIGTERM, SIGHUP: a dropped connection).
+    Stop,
     /// A background task died (a panic): the app ends and reports it.
     Fatal(String),
+}
+
+/// A status or assignee change, as the writer was given it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Status { id: i64, status: Status },
+    Assign { id: i64 },
+}
+
+/// A change that did not go through, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRefused {
+    pub change: Change,
+    pub why: Failure,
 }

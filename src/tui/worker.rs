@@ -1,7 +1,14 @@
 //! The database's owners. Two threads, each with its own connection: a reader
 //! for lists and stats (WAL readers never wait for writers) and a writer for
 //! changes. Jobs arrive on channels; answers go back to the app's inbox as
-//! messages. Nothing here touches the terminal.
+//! messages, errors as the errors they are. Nothing here touches the terminal.
+//!
+//! The writer also watches for other processes' commits. `PRAGMA
+//! data_version` on a connection moves when any *other* connection commits,
+//! so on the writer's own connection it never moves for this screen's own
+//! writes: only another agent's change comes back as `DatabaseChanged`. (On
+//! the reader's it would move for every save made here too, and the list and
+//! stats would be read twice.)
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,8 +18,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::model::StatsView;
-use super::msg::Msg;
+use super::model::{Failure, StatsView};
+use super::msg::{Change, ChangeRefused, Msg};
 use crate::domain::{Filter, NewTicket, Origins, Page, Status, TicketEdit};
 use crate::store::{Store, StoreError};
 
@@ -32,7 +39,7 @@ pub enum WriteJob {
     Note { id: i64, text: String },
 }
 
-/// How often the reader asks SQLite whether another process committed.
+/// How often the idle writer asks SQLite whether another process committed.
 /// `PRAGMA data_version` costs microseconds, so this is free.
 const CHANGE_POLL: Duration = Duration::from_millis(200);
 
@@ -72,10 +79,6 @@ impl Writer {
     }
 }
 
-fn message(err: StoreError) -> String {
-    crate::domain::text::sanitize_line(&err.to_string()).into_owned()
-}
-
 /// Opens the reader's connection and starts its thread.
 pub fn spawn_reader(
     path: PathBuf,
@@ -100,34 +103,7 @@ fn read_loop(
     running: Arc<AtomicU64>,
     inbox: UnboundedSender<Msg>,
 ) {
-    let mut seen_version = store.data_version().ok();
-    let mut lost = false;
-    loop {
-        let first = match queue.recv_timeout(CHANGE_POLL) {
-            Ok(job) => job,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                // Tell the agent at once if the file or its log went away
-                // under us, before they type a ticket that cannot be saved.
-                if !lost && let Err(e) = store.check_in_place() {
-                    lost = true;
-                    if inbox.send(Msg::DeskLost(message(e))).is_err() {
-                        return;
-                    }
-                }
-                // Another connection committed since the last look: tell the app.
-                // (The app's own writer is another connection too, so its saves
-                // come back this way as well; a spare refresh costs little.)
-                let version = store.data_version().ok();
-                if version != seen_version {
-                    seen_version = version;
-                    if inbox.send(Msg::DatabaseChanged).is_err() {
-                        return;
-                    }
-                }
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        };
+    while let Ok(first) = queue.recv() {
         // Take everything waiting: only the newest list query, one stats
         // refresh and one detail are worth running.
         let mut list = None;
@@ -140,16 +116,15 @@ fn read_loop(
                 ReadJob::Detail(id) => detail = Some(id),
             }
         }
+        let mut answers = Vec::new();
         if let Some(ReadJob::List { generation, filter, page, limit, reselect }) = list {
             running.store(generation, Ordering::SeqCst);
             let result = store.page(&filter, limit, &page);
             running.store(0, Ordering::SeqCst);
             // An interrupted query was superseded: its successor is queued.
             if !matches!(result, Err(StoreError::Interrupted)) {
-                let result = result.map_err(message);
-                if inbox.send(Msg::ListLoaded { generation, page, limit, reselect, result }).is_err() {
-                    return;
-                }
+                let result = result.map_err(Failure::from);
+                answers.push(Msg::ListLoaded { generation, page, limit, reselect, result });
             }
         }
         if stats {
@@ -158,15 +133,14 @@ fn read_loop(
                 StoreError::Interrupted => load_stats(&store),
                 other => Err(other),
             });
-            if inbox.send(Msg::StatsLoaded(result.map_err(message))).is_err() {
-                return;
-            }
+            answers.push(Msg::StatsLoaded(result.map_err(Failure::from)));
         }
         if let Some(id) = detail {
-            let result = store.get(id).and_then(|t| Ok((t, store.history(id)?))).map_err(message);
-            if inbox.send(Msg::DetailLoaded { id, result }).is_err() {
-                return;
-            }
+            let result = store.get(id).and_then(|t| Ok((t, store.history(id)?))).map_err(Failure::from);
+            answers.push(Msg::DetailLoaded { id, result });
+        }
+        if answers.into_iter().any(|answer| inbox.send(answer).is_err()) {
+            return;
         }
     }
 }
@@ -177,44 +151,26 @@ fn load_stats(store: &Store) -> Result<StatsView, StoreError> {
 
 /// Opens the writer's connection and starts its thread. A change that finds
 /// the database locked (an import holding it) is kept and retried until it
-/// goes through; the app is told it is waiting. Nothing is dropped.
+/// goes through; the app is told it is waiting. Nothing is dropped. While
+/// idle, the thread watches for other processes' commits and for the desk
+/// being moved or its log deleted under it.
 pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
     let mut store = Store::open_with_timeout(&path, WRITE_PATIENCE)?;
     let (jobs, queue) = mpsc::channel::<WriteJob>();
     let thread = thread::Builder::new()
         .name("db-writer".into())
         .spawn(move || {
-            for job in queue {
-                let mut waited = false;
-                let reply = loop {
-                    // A desk lost under us takes nothing more: a write would
-                    // reach a file nobody else sees.
-                    let attempt = store
-                        .check_in_place()
-                        .map_err(|e| WriteFailed::Lost(message(e)))
-                        .and_then(|()| write(&mut store, &job));
-                    match attempt {
-                        Err(WriteFailed::Lost(message)) => {
-                            if inbox.send(Msg::DeskLost(message.clone())).is_err() {
-                                return;
-                            }
-                            break reply_for(&job, message);
-                        }
-                        Err(WriteFailed::Busy) => {
-                            if !waited && inbox.send(Msg::WriteBusy(true)).is_err() {
-                                return;
-                            }
-                            waited = true;
-                        }
-                        Err(WriteFailed::Refused(message)) => break reply_for(&job, message),
-                        Ok(reply) => break reply,
+            let mut watch = Watch::new(&store);
+            loop {
+                let sent = match queue.recv_timeout(CHANGE_POLL) {
+                    Ok(job) => serve(&mut store, &job, &inbox),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        watch.look(&store).is_none_or(|news| inbox.send(news).is_ok())
                     }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 };
-                if waited && inbox.send(Msg::WriteBusy(false)).is_err() {
-                    return;
-                }
-                if inbox.send(reply).is_err() {
-                    return;
+                if !sent {
+                    return; // the app has gone
                 }
             }
         })
@@ -222,41 +178,136 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
     Ok(Writer { jobs, thread })
 }
 
+/// Carries out one write, retrying while another process holds the lock,
+/// and sends its answer. `false` once the app has gone.
+fn serve(store: &mut Store, job: &WriteJob, inbox: &UnboundedSender<Msg>) -> bool {
+    let mut waited = false;
+    let reply = loop {
+        // A desk lost under us takes nothing more: a write would reach a
+        // file nobody else sees.
+        let attempt = store.check_in_place().map_err(WriteFailed::from).and_then(|()| write(store, job));
+        match attempt {
+            Err(WriteFailed::Lost(why)) => {
+                if inbox.send(Msg::DeskLost(why.clone())).is_err() {
+                    return false;
+                }
+                break reply_for(job, why);
+            }
+            Err(WriteFailed::Busy) => {
+                if !waited && inbox.send(Msg::WriteBusy(true)).is_err() {
+                    return false;
+                }
+                waited = true;
+            }
+            Err(WriteFailed::Refused(why)) => break reply_for(job, why),
+            Ok(reply) => break reply,
+        }
+    };
+    if waited && inbox.send(Msg::WriteBusy(false)).is_err() {
+        return false;
+    }
+    inbox.send(reply).is_ok()
+}
+
+/// What the idle writer watches: other processes' commits, and whether the
+/// desk is still in place.
+struct Watch {
+    seen: Option<i64>,
+    lost: bool,
+}
+
+impl Watch {
+    fn new(store: &Store) -> Watch {
+        Watch { seen: store.data_version().ok(), lost: false }
+    }
+
+    /// The news since the last look, if any.
+    fn look(&mut self, store: &Store) -> Option<Msg> {
+        // Tell the agent at once if the file or its log went away under us,
+        // before they type a ticket that cannot be saved.
+        if !self.lost
+            && let Err(e) = store.check_in_place()
+        {
+            self.lost = true;
+            return Some(Msg::DeskLost(e.into()));
+        }
+        // A lock held elsewhere (the first import into an empty desk) makes
+        // the question wait: it is asked again at the next look.
+        let version = store.data_version().ok()?;
+        (self.seen.replace(version) != Some(version)).then_some(Msg::DatabaseChanged)
+    }
+}
+
 enum WriteFailed {
     /// The lock is still held after [`WRITE_PATIENCE`]: try again.
     Busy,
     /// The desk was moved or its log deleted under us (see `Store::check_in_place`).
-    Lost(String),
-    Refused(String),
+    Lost(Failure),
+    Refused(Failure),
+}
+
+impl From<StoreError> for WriteFailed {
+    fn from(e: StoreError) -> WriteFailed {
+        match e {
+            StoreError::Busy { .. } => WriteFailed::Busy,
+            lost @ StoreError::Detached { .. } => WriteFailed::Lost(lost.into()),
+            other => WriteFailed::Refused(other.into()),
+        }
+    }
 }
 
 fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
-    let fail = |e: StoreError| match e {
-        StoreError::Busy { .. } => WriteFailed::Busy,
-        lost @ StoreError::Detached { .. } => WriteFailed::Lost(message(lost)),
-        other => WriteFailed::Refused(message(other)),
-    };
     Ok(match job {
-        WriteJob::Save(ticket, origins) => Msg::Saved(Ok(store.add(ticket, *origins).map_err(fail)?)),
+        WriteJob::Save(ticket, origins) => Msg::Saved(Ok(store.add(ticket, *origins)?)),
         WriteJob::SetStatus { id, status, version } => {
             let edit = TicketEdit { status: Some(*status), ..TicketEdit::default() };
-            Msg::Changed(Ok(store.edit(*id, &edit, Some(*version)).map_err(fail)?))
+            Msg::Changed(Ok(store.edit(*id, &edit, Some(*version))?))
         }
         WriteJob::Assign { id, assignee, version } => {
-            Msg::Changed(Ok(store.assign(*id, assignee.as_deref(), Some(*version)).map_err(fail)?))
+            Msg::Changed(Ok(store.assign(*id, assignee.as_deref(), Some(*version))?))
         }
-        WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text).map_err(fail)?)),
+        WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text)?)),
     })
 }
 
 /// The message that reports a refused job.
-fn reply_for(job: &WriteJob, message: String) -> Msg {
+fn reply_for(job: &WriteJob, why: Failure) -> Msg {
+    let refused = |change| Msg::Changed(Err(ChangeRefused { change, why: why.clone() }));
     match job {
-        WriteJob::Save(..) => Msg::Saved(Err(message)),
-        WriteJob::SetStatus { id, status, .. } => {
-            Msg::Changed(Err(format!("#{id} not set to {status}: {message}")))
-        }
-        WriteJob::Assign { id, .. } => Msg::Changed(Err(format!("#{id} not assigned: {message}"))),
-        WriteJob::Note { .. } => Msg::Noted(Err(message)),
+        WriteJob::Save(..) => Msg::Saved(Err(why.clone())),
+        WriteJob::SetStatus { id, status, .. } => refused(Change::Status { id: *id, status: *status }),
+        WriteJob::Assign { id, .. } => refused(Change::Assign { id: *id }),
+        WriteJob::Note { .. } => Msg::Noted(Err(why.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Category, Priority};
+
+    fn ticket(title: &str) -> NewTicket {
+        NewTicket::new(title, "d", Category::General, Priority::Low).unwrap()
+    }
+
+    /// The watch asks the writer's own connection, which never sees its own
+    /// commits move `data_version`: a save made here is not news, another
+    /// process's is, once.
+    #[test]
+    fn the_watch_hears_other_processes_commits_and_never_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let mut own = Store::open(&path).unwrap();
+        let mut other = Store::open(&path).unwrap();
+        let mut watch = Watch::new(&own);
+        assert!(watch.look(&own).is_none(), "nothing yet");
+        own.add(&ticket("mine"), Origins::PERSON).unwrap();
+        assert!(watch.look(&own).is_none(), "our own save is no news");
+        other.add(&ticket("theirs"), Origins::PERSON).unwrap();
+        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)));
+        assert!(watch.look(&own).is_none(), "told once");
+        own.add(&ticket("mine again"), Origins::PERSON).unwrap();
+        other.add(&ticket("theirs again"), Origins::PERSON).unwrap();
+        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
     }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod sample_desk;
 
 use assert_cmd::Command;
 use rusqlite::Connection;

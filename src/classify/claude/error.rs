@@ -139,17 +139,17 @@ impl ClaudeError {
         matches!(self, ClaudeError::Unauthorized { .. } | ClaudeError::Forbidden { .. })
     }
 
-    /// True for failures that may pass by themselves (rate limits, overload,
-    /// server errors, a dropped connection, a timeout): worth trying again later.
+    /// True for failures that may pass within seconds (a rate limit, 529
+    /// overloaded, 500/502/503/504, a connection dropped mid-request): one
+    /// more try in the same call is worth it. Refusals, DNS failures and
+    /// connect timeouts would only fail again.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             ClaudeError::RateLimited { .. }
                 | ClaudeError::Overloaded { .. }
-                | ClaudeError::Server { .. }
+                | ClaudeError::Server { status: 500 | 502 | 503 | 504, .. }
                 | ClaudeError::ConnectionLost(_)
-                | ClaudeError::ConnectTimeout { .. }
-                | ClaudeError::Deadline(_)
         )
     }
 }

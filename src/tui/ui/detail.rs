@@ -43,17 +43,7 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     // Inside the double border and the padding.
     let cells = usize::from(width.saturating_sub(4));
     let ticket = &detail.ticket;
-    // The description, then the history and notes below it, one scroll.
-    let history = match &detail.history {
-        Loading::Ready(events) => crate::output::view::history_lines(events).join("\n"),
-        Loading::Failed(message) => format!("history unavailable: {}", sanitize_line(message)),
-        Loading::Idle | Loading::Loading => "loading…".to_owned(),
-    };
-    let description = format!(
-        "{}\n\nHistory (N adds a note)\n{}",
-        sanitize(&laid_out(&ticket.description, ticket.id)).replace('\t', TAB),
-        sanitize(&history).replace('\t', TAB)
-    );
+    let description = scrolled_text(detail);
 
     let title = Line::from(vec![
         Span::styled(format!("#{} ", ticket.id), theme.accent()),
@@ -75,14 +65,7 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     let note_rows = usize::from(detail.note.is_some());
     let text_rows = usize::from(inner.height).saturating_sub(header_rows + note_rows);
     let scroll = usize::from(detail.scroll).min(total_rows.saturating_sub(text_rows));
-    let more_below = scroll + text_rows < total_rows;
-    let hint = match (scroll > 0, more_below) {
-        (true, true) => Some(" ↑↓ more "),
-        (false, true) => Some(" ↓ more "),
-        (true, false) => Some(" ↑ more "),
-        (false, false) => None,
-    };
-    if let Some(hint) = hint {
+    if let Some(hint) = more_hint(scroll > 0, scroll + text_rows < total_rows) {
         block = block.title_bottom(Line::styled(hint, theme.key()).alignment(Alignment::Right));
     }
 
@@ -118,6 +101,31 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
             Span::styled("▏", theme.key()),
         ]);
         fit::put(buf, take(1), &line);
+    }
+}
+
+/// The description, then the history and notes below it: one scroll.
+fn scrolled_text(detail: &Detail) -> String {
+    let ticket = &detail.ticket;
+    let history = match &detail.history {
+        Loading::Ready(events) => crate::output::human::history_lines(events).join("\n"),
+        Loading::Failed(why) => format!("history unavailable: {}", sanitize_line(&why.to_string())),
+        Loading::Idle | Loading::Loading => "loading…".to_owned(),
+    };
+    format!(
+        "{}\n\nHistory (N adds a note)\n{}",
+        sanitize(&laid_out(&ticket.description, ticket.id)).replace('\t', TAB),
+        sanitize(&history).replace('\t', TAB)
+    )
+}
+
+/// Arrows in the bottom border saying there is more above or below.
+fn more_hint(above: bool, below: bool) -> Option<&'static str> {
+    match (above, below) {
+        (true, true) => Some(" ↑↓ more "),
+        (false, true) => Some(" ↓ more "),
+        (true, false) => Some(" ↑ more "),
+        (false, false) => None,
     }
 }
 

@@ -1,5 +1,4 @@
-//! The two footer lines: the keys that work now (from the key map itself),
-//! then the classifier's state with the latest notice at the right.
+//! The key line: the keys that work now, from the key map itself.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,21 +6,15 @@ use ratatui::text::{Line, Span};
 
 use super::fit;
 use super::theme::Theme;
-use crate::domain::text::sanitize_line;
 use crate::tui::keymap;
-use crate::tui::model::{Model, Suggesting};
-use crate::tui::update;
+use crate::tui::model::Model;
 
 const GAP: &str = "  ";
 
-pub fn render(frame: &mut Frame, keys: Rect, status: Rect, model: &Model, theme: Theme) {
-    let buf = frame.buffer_mut();
-    if !keys.is_empty() {
-        let pairs = keymap::footer(update::context(model));
-        fit::put(buf, keys, &key_line(&pairs, usize::from(keys.width), theme));
-    }
-    if !status.is_empty() {
-        render_status(buf, status, model, theme);
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
+    if !area.is_empty() {
+        let pairs = keymap::footer(model.context());
+        fit::put(frame.buffer_mut(), area, &key_line(&pairs, usize::from(area.width), theme));
     }
 }
 
@@ -61,56 +54,4 @@ fn key_line(pairs: &[(&str, &str)], width: usize, theme: Theme) -> Line<'static>
         spans.push(Span::raw(format!(" {label}")));
     }
     Line::from(spans)
-}
-
-fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, theme: Theme) {
-    let width = usize::from(area.width);
-    let notice = model.notice.as_ref().map(|n| {
-        let text = sanitize_line(&n.text);
-        let style = if n.error { theme.error() } else { theme.success() };
-        let text = if n.error { format!("✗ {text}") } else { text.into_owned() };
-        (text, style)
-    });
-    let notice_width = notice.as_ref().map_or(0, |(text, _)| fit::width(text) + 1);
-
-    let label = sanitize_line(&update::classifier_label(&model.classifier)).into_owned();
-    let mut left = vec![(label, theme.classifier(&model.classifier))];
-    if model.desk_lost.is_some() {
-        // First, so it is the last thing a narrow screen drops.
-        left.insert(0, ("NOT SAVING: quit and reopen".to_owned(), theme.error()));
-    }
-    if model.form.suggesting == Suggesting::Thinking {
-        left.push(("thinking…".to_owned(), theme.accent()));
-    }
-    if model.form.saving {
-        left.push(("saving…".to_owned(), theme.accent()));
-    }
-    if model.busy {
-        left.push(("busy: import running — your change is queued".to_owned(), theme.accent()));
-    }
-    // The notice wins the space; the classifier state gets the rest.
-    let room = width.saturating_sub(notice_width + 2);
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (i, (text, style)) in left.into_iter().enumerate() {
-        let sep = if i == 0 { "" } else { " · " };
-        let cells = fit::width(sep) + fit::width(&text);
-        if used + cells > room {
-            if i == 0 && room > used + 4 {
-                spans.push(Span::styled(fit::truncate(&text, room - used).into_owned(), style));
-            }
-            break;
-        }
-        used += cells;
-        spans.push(Span::styled(sep, theme.dim()));
-        spans.push(Span::styled(text, style));
-    }
-    fit::put(buf, area, &Line::from(spans));
-
-    if let Some((text, style)) = notice {
-        let text = fit::truncate(&text, width.saturating_sub(2)).into_owned();
-        let cells = u16::try_from(fit::width(&text) + 1).unwrap_or(u16::MAX);
-        let x = area.width.saturating_sub(cells);
-        fit::put(buf, fit::columns(area, x, cells), &Line::from(Span::styled(text, style)));
-    }
 }

@@ -21,7 +21,7 @@ use super::theme::Theme;
 use super::{fit, pane_block};
 use crate::domain::text::sanitize_line;
 use crate::domain::ticket::TITLE_MAX_CHARS;
-use crate::tui::model::{Choice, Field, Form, Model, Origin, Pane, Suggesting};
+use crate::tui::model::{Choice, Field, FieldError, Form, Model, Origin, Pane, Suggesting};
 
 /// Cells for the labels column ("▸ Description" and a space).
 const LABEL_WIDTH: u16 = 14;
@@ -105,14 +105,7 @@ impl FormView<'_> {
     /// The bands that fit in `height` rows: the fields always; the inline
     /// errors and the info line only if the description keeps two rows.
     fn bands(&self, height: u16) -> Vec<Band> {
-        let errors = &self.form.errors;
-        let error_after = |field: Field| match field {
-            Field::Title => errors.title.is_some(),
-            Field::Description => errors.description.is_some(),
-            Field::Category => errors.category.is_some(),
-            Field::Priority => errors.priority.is_some(),
-        };
-        let error_rows = Field::ORDER.iter().filter(|f| error_after(**f)).count();
+        let error_rows = Field::ORDER.iter().filter(|f| self.has_error(**f)).count();
         // Three selector and title rows, and two for the description.
         let needed = 3 + 2 + error_rows;
         let with_errors = usize::from(height) >= needed;
@@ -125,7 +118,7 @@ impl FormView<'_> {
                 Field::Category => Band::Category,
                 Field::Priority => Band::Priority,
             });
-            if with_errors && error_after(field) {
+            if with_errors && self.has_error(field) {
                 bands.push(Band::Error(field));
             }
         }
@@ -136,13 +129,7 @@ impl FormView<'_> {
     }
 
     fn has_error(&self, field: Field) -> bool {
-        let errors = &self.form.errors;
-        match field {
-            Field::Title => errors.title.is_some(),
-            Field::Description => errors.description.is_some(),
-            Field::Category => errors.category.is_some(),
-            Field::Priority => errors.priority.is_some(),
-        }
+        self.form.errors.get(field).is_some()
     }
 
     /// The label column: "▸ Title" for the field with the keys.
@@ -242,7 +229,7 @@ impl FormView<'_> {
         name: &impl Fn(T) -> &'static str,
     ) -> Vec<Span<'static>> {
         let theme = self.theme;
-        let thinking = self.form.suggesting == Suggesting::Thinking;
+        let thinking = self.form.suggesting.is_thinking();
         match choice.origin {
             Origin::Manual => match choice.hint {
                 Some(hint) => vec![Span::styled(format!("(suggested: {})", name(hint)), theme.dim())],
@@ -261,19 +248,15 @@ impl FormView<'_> {
     }
 
     fn error(&self, buf: &mut Buffer, area: Rect, field: Field) {
-        let errors = &self.form.errors;
-        let message = match field {
-            Field::Title => &errors.title,
-            Field::Description => &errors.description,
-            Field::Category => &errors.category,
-            Field::Priority => &errors.priority,
+        let message = match (self.form.errors.get(field), field) {
+            (None, _) => return,
+            (Some(FieldError::Invalid(rule)), _) => sanitize_line(rule).into_owned(),
+            (Some(FieldError::Unset), Field::Category) => "choose a category (← →)".to_owned(),
+            (Some(FieldError::Unset), _) => "choose a priority (← →)".to_owned(),
         };
-        if let Some(message) = message {
-            let value = self.value_area(area);
-            let text = format!("✗ {}", sanitize_line(message));
-            let text = fit::truncate(&text, usize::from(value.width)).into_owned();
-            fit::put(buf, value, &Line::styled(text, self.theme.error()));
-        }
+        let value = self.value_area(area);
+        let text = fit::truncate(&format!("✗ {message}"), usize::from(value.width)).into_owned();
+        fit::put(buf, value, &Line::styled(text, self.theme.error()));
     }
 
     /// The last line: saving, or why the classifier suggested what it did.
@@ -282,10 +265,9 @@ impl FormView<'_> {
             return Some(Line::styled("saving…", self.theme.accent()));
         }
         match &self.form.suggesting {
-            Suggesting::Done(suggestion) if !suggestion.reason.trim().is_empty() => Some(Line::styled(
-                format!("why: {}", sanitize_line(suggestion.reason.trim())),
-                self.theme.dim(),
-            )),
+            Suggesting::Done { reason } if !reason.trim().is_empty() => {
+                Some(Line::styled(format!("why: {}", sanitize_line(reason.trim())), self.theme.dim()))
+            }
             _ => None,
         }
     }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme::Theme;
-use super::{fit, pane_block, table};
+use super::{fit, list_rows, pane_block};
 use crate::domain::text::sanitize_line;
-use crate::tui::model::{ListView, Loading, Model, Pane};
+use crate::tui::model::{Fetch, ListView, Loading, Model, Pane};
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     if area.is_empty() {
@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     let list = &model.list;
     let focused = model.focus == Pane::List;
-    let extra = if list.loading { vec![Span::styled("loading… ", theme.dim())] } else { vec![] };
+    let extra = if list.loading() { vec![Span::styled("loading… ", theme.dim())] } else { vec![] };
     let mut block = pane_block("Tickets", extra, focused, theme);
     if let Some(position) = position(list) {
         block = block.title_bottom(Line::from(format!(" {position} ")).alignment(Alignment::Right));
@@ -34,8 +34,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         render_search(buf, Rect { height: 1, ..inner }, list, focused, theme);
         body = shrink_top(body, 1);
     }
-    if let Some(error) = &list.error {
-        let text = format!("✗ Could not load tickets: {}", sanitize_line(error));
+    if let Fetch::Failed(why) = &list.fetch {
+        let text = format!("✗ Could not load tickets: {}", sanitize_line(&why.to_string()));
         fit::put(
             buf,
             Rect { height: 1, ..body },
@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         return;
     }
     if list.rows.is_empty() {
-        if !list.loading {
+        if !list.loading() {
             frame.render_widget(
                 empty_state(model, body.height, theme).wrap(Wrap { trim: false }),
                 margin(body),
@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         }
         return;
     }
-    table::render(buf, body, model, focused, theme);
+    list_rows::render(buf, body, model, focused, theme);
 }
 
 /// "12/50", with "+" when older tickets are not loaded yet and a leading "…"

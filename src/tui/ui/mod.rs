@@ -11,18 +11,21 @@ mod footer;
 mod form;
 mod header;
 mod help;
-pub mod layout;
 mod list;
+mod list_rows;
 mod picker;
 mod stats;
-mod table;
+mod status;
 pub mod theme;
+
+pub use status::notice_text;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding};
 
+use crate::tui::layout;
 use crate::tui::model::{Model, Overlay, Pane};
 use theme::Theme;
 
@@ -48,7 +51,8 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     if let Some(area) = areas.stats {
         stats::render(frame, area, model, theme);
     }
-    footer::render(frame, areas.keys, areas.status, model, theme);
+    footer::render(frame, areas.keys, model, theme);
+    status::render(frame, areas.status, model, theme);
 
     match &model.overlay {
         Some(Overlay::Help) => help::render(frame, screen, theme),

@@ -37,8 +37,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         Loading::Idle | Loading::Loading => {
             fit::put(buf, inner, &Line::styled("loading…", theme.dim()));
         }
-        Loading::Failed(message) => {
-            let text = format!("✗ Could not load the stats: {}", sanitize_line(message));
+        Loading::Failed(why) => {
+            let text = format!("✗ Could not load the stats: {}", sanitize_line(&why.to_string()));
             Paragraph::new(Line::styled(text, theme.error())).wrap(Wrap { trim: true }).render(inner, buf);
         }
         Loading::Ready(view) => ready(buf, inner, view, theme),

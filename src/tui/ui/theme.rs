@@ -6,6 +6,7 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::BorderType;
 
+use crate::classify::chain::Health;
 use crate::domain::{Priority, Status};
 use crate::tui::model::ClassifierStatus;
 
@@ -134,11 +135,11 @@ impl Theme {
 
     pub fn classifier(self, status: &ClassifierStatus) -> Style {
         match status {
-            ClassifierStatus::Claude => self.success(),
-            ClassifierStatus::Local => self.plain(),
             ClassifierStatus::Off => self.dim(),
-            ClassifierStatus::Offline(_) => self.warning(),
-            ClassifierStatus::Unavailable(_) => self.error(),
+            ClassifierStatus::On(Health::Claude) => self.success(),
+            ClassifierStatus::On(Health::Local) => self.plain(),
+            ClassifierStatus::On(Health::Unavailable(_) | Health::CoolingDown(_)) => self.warning(),
+            ClassifierStatus::On(Health::Refused(_)) => self.error(),
         }
     }
 }

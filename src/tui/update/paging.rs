@@ -2,8 +2,8 @@
 //! goes, and how an answer joins the rows held. At most a few screens of
 //! tickets are ever in memory, whatever the size of the desk.
 
-use super::effect::Effect;
-use super::model::{Ends, ListView};
+use super::super::effect::Effect;
+use super::super::model::{Ends, Failure, Fetch, Join, ListView};
 use crate::domain::{Cursor, Page, Ticket};
 
 /// The list holds at most this many screens of rows.
@@ -26,19 +26,16 @@ pub(super) fn refresh_list(list: &mut ListView) -> Effect {
     let offset = list.selected.saturating_sub(list.top);
     // As many rows as are held now, so the window keeps its size.
     let limit = list.rows.len().max(list.height * 2).max(50);
-    let (page, refreshing) = match list.rows.first() {
+    let (page, join) = match list.rows.first() {
         // From the first row held, inclusive: newer rows arriving above would
         // push the agent's place away while they read.
         Some(first) if !list.ends.newest => (
             Page::Older(Cursor { created_at: first.created_at.clone(), id: first.id.saturating_add(1) }),
-            true,
+            Join::Replace { offset },
         ),
-        _ => (Page::Newest, false),
+        _ => (Page::Newest, Join::KeepPlace { offset }),
     };
-    let effect = load_rows(list, page, limit, keep);
-    list.refreshing = refreshing;
-    list.keep_offset = Some(offset);
-    effect
+    load_rows(list, page, limit, keep, join)
 }
 
 pub(super) fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Effect {
@@ -46,15 +43,13 @@ pub(super) fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Ef
         Page::Newest | Page::Oldest => (list.height * 2).max(list.rows.len().min(max_window(list))).max(50),
         Page::Older(_) | Page::Newer(_) => list.height.max(25),
     };
-    load_rows(list, page, limit, reselect)
+    load_rows(list, page, limit, reselect, Join::Page)
 }
 
 /// A new list query that supersedes any in flight.
-fn load_rows(list: &mut ListView, page: Page, limit: usize, reselect: Option<i64>) -> Effect {
+fn load_rows(list: &mut ListView, page: Page, limit: usize, reselect: Option<i64>, join: Join) -> Effect {
     list.generation += 1;
-    list.loading = true;
-    list.refreshing = false;
-    list.keep_offset = None;
+    list.fetch = Fetch::Loading(join);
     Effect::LoadList { generation: list.generation, filter: list.filter(), page, limit, reselect }
 }
 
@@ -70,7 +65,7 @@ pub(super) fn move_selection(list: &mut ListView, delta: isize) -> Vec<Effect> {
 
 /// Asks for the next rows before the selection reaches the end of the window.
 pub(super) fn fill_window(list: &mut ListView) -> Vec<Effect> {
-    if list.loading || list.rows.is_empty() {
+    if list.loading() || list.rows.is_empty() {
         return vec![];
     }
     let margin = list.height.max(1);
@@ -95,48 +90,51 @@ pub(super) fn keep_visible(list: &mut ListView) {
     list.top = list.top.min(list.rows.len().saturating_sub(1));
 }
 
+/// The answer to the newest list query joins the rows held.
 pub(super) fn on_list_loaded(
     list: &mut ListView,
     page: Page,
     limit: usize,
     reselect: Option<i64>,
-    result: Result<Vec<Ticket>, String>,
+    result: Result<Vec<Ticket>, Failure>,
 ) -> Vec<Effect> {
-    list.loading = false;
+    let join = match std::mem::replace(&mut list.fetch, Fetch::Done) {
+        Fetch::Loading(join) => join,
+        Fetch::Done | Fetch::Failed(_) => Join::Page,
+    };
     let rows = match result {
         Ok(rows) => rows,
-        Err(message) => {
-            list.error = Some(message);
+        Err(why) => {
+            list.fetch = Fetch::Failed(why);
             return vec![];
         }
     };
-    list.error = None;
     let full = rows.len() >= limit;
-    if std::mem::take(&mut list.refreshing) {
-        list.rows = rows;
-        list.ends.oldest = !full;
-        list.selected =
-            reselect.and_then(|id| list.rows.iter().position(|t| t.id == id)).unwrap_or(list.selected);
-        restore_place(list);
-        return vec![];
-    }
-    match page {
-        Page::Newest => {
-            list.selected = reselect.and_then(|id| rows.iter().position(|t| t.id == id)).unwrap_or(0);
+    let reselected = |rows: &[Ticket]| reselect.and_then(|id| rows.iter().position(|t| t.id == id));
+    match (join, page) {
+        (Join::Replace { offset }, _) => {
+            list.rows = rows;
+            list.ends.oldest = !full;
+            list.selected = reselected(&list.rows).unwrap_or(list.selected);
+            restore_place(list, offset);
+            return vec![];
+        }
+        (join, Page::Newest) => {
+            list.selected = reselected(&rows).unwrap_or(0);
             list.rows = rows;
             list.ends = Ends { newest: true, oldest: !full };
             list.top = list.top.min(list.selected);
-            if list.keep_offset.is_some() {
-                restore_place(list);
+            if let Join::KeepPlace { offset } = join {
+                restore_place(list, offset);
                 return vec![];
             }
         }
-        Page::Oldest => {
+        (_, Page::Oldest) => {
             list.rows = rows;
             list.selected = list.rows.len().saturating_sub(1);
             list.ends = Ends { newest: !full, oldest: true };
         }
-        Page::Older(_) => {
+        (_, Page::Older(_)) => {
             list.rows.extend(rows);
             list.ends.oldest = !full;
             let excess = list.rows.len().saturating_sub(max_window(list));
@@ -147,7 +145,7 @@ pub(super) fn on_list_loaded(
                 list.ends.newest = false;
             }
         }
-        Page::Newer(_) => {
+        (_, Page::Newer(_)) => {
             let added = rows.len();
             let mut merged = rows;
             merged.append(&mut list.rows);
@@ -167,11 +165,10 @@ pub(super) fn on_list_loaded(
     vec![]
 }
 
-/// Puts the selected row back at the screen row it had before a reload.
-fn restore_place(list: &mut ListView) {
+/// Puts the selected row back `offset` rows below the top of the pane, where
+/// it was before a reload.
+fn restore_place(list: &mut ListView, offset: usize) {
     list.selected = list.selected.min(list.rows.len().saturating_sub(1));
-    if let Some(offset) = list.keep_offset.take() {
-        list.top = list.selected.saturating_sub(offset);
-    }
+    list.top = list.selected.saturating_sub(offset);
     keep_visible(list);
 }

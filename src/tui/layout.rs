@@ -1,9 +1,13 @@
-//! Where each pane goes, as plain arithmetic so `update` can know the list's
-//! height without drawing.
+//! Where each pane goes, as plain arithmetic over the screen's size: the
+//! views draw into these areas, and `update` reads the list's height from
+//! the same sums without drawing anything.
 
 use ratatui::layout::Rect;
 
-use crate::tui::model::{Pane, WIDE};
+use crate::tui::model::Pane;
+
+/// At this size and above all three panes show at once.
+pub const WIDE: (u16, u16) = (100, 30);
 
 /// The screen's regions. Narrow screens show one pane (a tab) at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Human views of one ticket and of the desk's stats.
+//! Human text for one ticket, the desk's stats and a ticket's history.
 
 use std::io::{self, Write};
 

@@ -1,12 +1,14 @@
-//! `import` and `export`.
+//! The `import` and `export` commands: the file read and parsed on one
+//! thread while the store writes it on another, progress on stderr, exports
+//! written beside their target and renamed into place.
 
 use anyhow::{Context, Result};
 use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{UsageError, shown, stdout};
+use super::{Audience, Exporter, Format, RowError, read_csv, read_jsonl};
+use crate::commands::{UsageError, shown, stdout};
 use crate::store::{ImportError, ImportRow, Store};
-use crate::transfer::{self, Audience, Exporter, Format, RowError};
 
 fn progress_bar(len: Option<u64>) -> indicatif::ProgressBar {
     if !io::stderr().is_terminal() {
@@ -79,8 +81,8 @@ pub fn import(
                 let _ = batches_tx.send(batch);
             };
             match format {
-                Format::Jsonl => send_all(&mut transfer::read_jsonl(reader)),
-                Format::Csv => match transfer::read_csv(reader) {
+                Format::Jsonl => send_all(&mut read_jsonl(reader)),
+                Format::Csv => match read_csv(reader) {
                     Ok(mut rows) => send_all(&mut rows),
                     Err(e) => send_all(&mut std::iter::once(Err(e))),
                 },

@@ -1,24 +1,43 @@
 //! Every transition of the pure core, without a terminal or a runtime.
 
+mod pause;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
 
 use super::*;
 use crate::classify::{Confidence, Source, Suggestion};
-use crate::tui::model::{Origin, StatsView};
+use crate::domain::{Category, EventSource, NewTicket, Page, Priority, Status, Ticket};
+use crate::store::StoreError;
+use crate::tui::effect::{Timer, TimerKind};
+use crate::tui::model::{Failure, Field, Origin, StatsView, Suggesting};
+use crate::tui::msg::{Change, ChangeRefused};
+use crate::tui::ui::notice_text;
 
+/// A model as the app has it after its first frame: sized, loading.
 fn model() -> Model {
     let mut m = Model::new("test.db".into(), datetime!(2026-11-24 12:00 UTC), false);
+    update(&mut m, Msg::Resize(120, 35));
     let _ = init(&mut m);
     m
 }
 
 fn key(m: &mut Model, code: KeyCode) -> Vec<Effect> {
-    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))).effects
 }
 
 fn ctrl(m: &mut Model, c: char) -> Vec<Effect> {
-    update(m, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    update(m, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))).effects
+}
+
+/// The notice as the status line words it.
+fn notice(m: &Model) -> String {
+    notice_text(m.notice.as_ref().expect("a notice"))
+}
+
+/// A failure as the store reports it.
+fn busy() -> Failure {
+    StoreError::Busy { waited: std::time::Duration::from_secs(10) }.into()
 }
 
 fn typed(m: &mut Model, text: &str) -> Vec<Effect> {
@@ -121,7 +140,7 @@ fn enter_in_the_title_moves_to_the_description() {
 }
 
 #[test]
-fn description_edits_ask_for_a_suggestion_with_a_new_generation() {
+fn description_edits_start_the_pause_with_a_new_generation() {
     let mut m = model();
     key(&mut m, KeyCode::Char('n'));
     typed(&mut m, "Refund");
@@ -136,14 +155,15 @@ fn description_edits_ask_for_a_suggestion_with_a_new_generation() {
         .iter()
         .filter(|e| !matches!(e, Effect::SaveDraft(_)))
         .map(|e| match e {
-            Effect::Classify { generation, text } => {
-                assert!(text.starts_with("Refund\n\n"), "{text:?}");
-                *generation
-            }
-            other => panic!("unexpected {other:?}"),
+            Effect::StartTimer(Timer::Pause { generation }) => *generation,
+            other => panic!("no text leaves before the pause: {other:?}"),
         })
         .collect();
     assert_eq!(generations, [1, 2]);
+    assert!(m.form.suggesting.is_thinking());
+    // The pause for the latest text sends it, with the title for context.
+    let fired = update(&mut m, Msg::TimerFired(Timer::Pause { generation: 2 })).effects;
+    assert_eq!(fired, [Effect::Classify { generation: 2, text: "Refund\n\nab".into() }]);
     assert_eq!(m.form.suggesting, Suggesting::Thinking);
 }
 
@@ -184,7 +204,7 @@ fn a_stale_suggestion_is_dropped() {
         Msg::Suggested { generation: stale, suggestion: suggestion(Category::Account, Priority::Low) },
     );
     assert_eq!(m.form.category.value, None);
-    assert_eq!(m.form.suggesting, Suggesting::Thinking);
+    assert!(m.form.suggesting.is_thinking());
 }
 
 #[test]
@@ -218,7 +238,7 @@ fn a_valid_form_saves_then_clears_for_the_next_ticket() {
     assert!(ctrl(&mut m, 's').is_empty(), "no double submit while saving");
 
     let saved = ticket_from(ticket, 42);
-    let effects = update(&mut m, Msg::Saved(Ok(saved.clone())));
+    let effects = update(&mut m, Msg::Saved(Ok(saved.clone()))).effects;
     assert!(m.form.is_blank());
     assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Title));
     assert!(matches!(&effects[0], Effect::LoadList { page: Page::Newest, .. }));
@@ -247,10 +267,11 @@ fn a_failed_save_keeps_the_form() {
     key(&mut m, KeyCode::Char('n'));
     typed(&mut m, "Keep me");
     m.form.saving = true;
-    update(&mut m, Msg::Saved(Err("the database is busy".into())));
+    update(&mut m, Msg::Saved(Err(busy())));
     assert_eq!(m.form.title_text(), "Keep me");
     assert!(!m.form.saving);
-    assert!(m.notice.as_ref().unwrap().error);
+    assert!(m.notice.as_ref().unwrap().is_error());
+    assert!(notice(&m).starts_with("Not saved: the database is busy"), "{}", notice(&m));
 }
 
 #[test]
@@ -262,10 +283,13 @@ fn ctrl_l_clears_the_form_and_outdates_pending_suggestions() {
     let old = m.form.generation;
     let effects = ctrl(&mut m, 'l');
     assert!(m.form.is_blank());
+    assert_eq!(m.form.generation, old + 1);
     assert_eq!(
         effects,
-        [Effect::Classify { generation: old + 1, text: String::new() }, Effect::SaveDraft(None)]
+        [Effect::StopTimer(TimerKind::Pause), Effect::CancelClassify, Effect::SaveDraft(None)]
     );
+    let late_pause = update(&mut m, Msg::TimerFired(Timer::Pause { generation: old }));
+    assert_eq!(late_pause, Update::unchanged());
     update(
         &mut m,
         Msg::Suggested { generation: old, suggestion: suggestion(Category::Billing, Priority::Low) },
@@ -349,7 +373,7 @@ fn the_status_picker_changes_the_selected_ticket() {
     let effects = key(&mut m, KeyCode::Enter);
     assert_eq!(effects, [Effect::SetStatus { id: 2, status: Status::InProgress, version: 1 }]);
     assert_eq!(m.overlay, None);
-    let effects = update(&mut m, Msg::Changed(Ok(ticket(2, Status::InProgress))));
+    let effects = update(&mut m, Msg::Changed(Ok(ticket(2, Status::InProgress)))).effects;
     assert!(matches!(&effects[0], Effect::LoadList { reselect: Some(2), .. }));
 }
 
@@ -428,7 +452,7 @@ fn narrow_screens_switch_tabs_with_numbers() {
 #[test]
 fn a_background_failure_ends_the_app() {
     let mut m = model();
-    assert_eq!(update(&mut m, Msg::Fatal("internal error: boom".into())), [Effect::Quit]);
+    assert_eq!(update(&mut m, Msg::Fatal("internal error: boom".into())).effects, [Effect::Quit]);
     assert!(m.quitting);
     assert_eq!(m.failure.as_deref(), Some("internal error: boom"));
 }
@@ -441,7 +465,7 @@ fn another_agents_commit_refreshes_in_place() {
     key(&mut m, KeyCode::Char('j'));
     key(&mut m, KeyCode::Char('j'));
     let (selected_id, offset) = (m.list.selected_ticket().unwrap().id, m.list.selected - m.list.top);
-    let effects = update(&mut m, Msg::DatabaseChanged);
+    let effects = update(&mut m, Msg::DatabaseChanged).effects;
     let [Effect::LoadList { generation, page: Page::Newest, reselect, limit, .. }, Effect::LoadStats] =
         effects.as_slice()
     else {
@@ -470,9 +494,21 @@ fn a_conflict_says_who_and_shows_the_new_state() {
     let mut m = model();
     load_rows(&mut m, 2, 50);
     key(&mut m, KeyCode::Enter);
-    let message = "#2 was changed by bob 20 s ago (now version 3; you had version 1)".to_owned();
-    let effects = update(&mut m, Msg::Changed(Err(message.clone())));
-    assert_eq!(m.notice, Some(Notice { text: message, error: true }));
+    let conflict = StoreError::Conflict {
+        id: 2,
+        by: "bob".into(),
+        at: "2026-11-24T11:59:40.000Z".into(),
+        current: 3,
+        seen: 1,
+    };
+    let refused =
+        ChangeRefused { change: Change::Status { id: 2, status: Status::Closed }, why: conflict.into() };
+    let effects = update(&mut m, Msg::Changed(Err(refused.clone()))).effects;
+    assert_eq!(m.notice, Some(Notice::NotChanged(refused)));
+    assert!(m.notice.as_ref().unwrap().is_error());
+    let said = notice(&m);
+    assert!(said.starts_with("#2 not set to closed: #2 was changed by bob "), "{said}");
+    assert!(said.ends_with("(now version 3; you had version 1)"), "{said}");
     assert!(matches!(effects[0], Effect::LoadList { .. }));
     assert_eq!(effects[1], Effect::LoadStats);
     assert_eq!(effects[2], Effect::LoadDetail(2), "the detail shows the ticket as it now is");
@@ -493,14 +529,15 @@ fn take_mine_and_notes_from_the_keys() {
     key(&mut m, KeyCode::Char('m'));
     key(&mut m, KeyCode::Enter);
     key(&mut m, KeyCode::Char('N'));
-    assert_eq!(context(&m), Context::Note);
+    assert_eq!(m.context(), Context::Note);
     typed(&mut m, "q called back");
     assert!(!m.quitting, "letters are text in the note box");
     let effects = key(&mut m, KeyCode::Enter);
     assert_eq!(effects, [Effect::Note { id: 2, text: "q called back".into() }]);
     assert!(key(&mut m, KeyCode::Enter).is_empty(), "no second send while the first is on its way");
     update(&mut m, Msg::Noted(Ok(note_event(2, "q called back"))));
-    assert_eq!(context(&m), Context::Detail, "the box closes once the note is saved");
+    assert_eq!(m.context(), Context::Detail, "the box closes once the note is saved");
+    assert_eq!(notice(&m), "Note added to #2");
 }
 
 fn note_event(ticket_id: i64, text: &str) -> crate::domain::Event {
@@ -524,11 +561,12 @@ fn a_refused_note_stays_in_its_box_to_send_again() {
     key(&mut m, KeyCode::Char('N'));
     typed(&mut m, "called back");
     key(&mut m, KeyCode::Enter);
-    update(&mut m, Msg::Noted(Err("the database is busy".into())));
-    assert_eq!(context(&m), Context::Note);
+    update(&mut m, Msg::Noted(Err(busy())));
+    assert_eq!(m.context(), Context::Note);
     let Some(Overlay::Detail(detail)) = &m.overlay else { panic!("detail closed") };
     assert_eq!(detail.note.as_deref(), Some("called back"));
-    assert!(m.notice.as_ref().unwrap().error);
+    assert!(m.notice.as_ref().unwrap().is_error());
+    assert!(notice(&m).starts_with("Note not saved: the database is busy"));
     assert_eq!(key(&mut m, KeyCode::Enter), [Effect::Note { id: 2, text: "called back".into() }]);
 }
 
@@ -536,8 +574,8 @@ fn a_refused_note_stays_in_its_box_to_send_again() {
 fn a_lost_desk_holds_every_change_on_screen() {
     let mut m = model();
     load_rows(&mut m, 2, 50);
-    update(&mut m, Msg::DeskLost("its write-ahead log was deleted".into()));
-    assert!(m.notice.as_ref().unwrap().error);
+    update(&mut m, Msg::DeskLost(Failure::new(std::io::Error::other("its write-ahead log was deleted"))));
+    assert!(m.notice.as_ref().unwrap().is_error());
     // A new ticket: nothing is sent, the form keeps every word.
     key(&mut m, KeyCode::Char('n'));
     typed(&mut m, "Printer on fire");
@@ -551,7 +589,7 @@ fn a_lost_desk_holds_every_change_on_screen() {
     assert!(!effects.iter().any(Effect::writes), "{effects:?}");
     assert!(!m.form.saving);
     assert_eq!(m.form.title_text(), "Printer on fire");
-    assert!(m.notice.as_ref().unwrap().text.starts_with("Not saved: its write-ahead log"));
+    assert!(notice(&m).starts_with("Not saved: its write-ahead log"));
     // Taking a ticket and a note are held too; the note stays in its box.
     key(&mut m, KeyCode::Esc);
     assert!(key(&mut m, KeyCode::Char('a')).is_empty());
@@ -561,4 +599,32 @@ fn a_lost_desk_holds_every_change_on_screen() {
     assert!(key(&mut m, KeyCode::Enter).is_empty());
     let Some(Overlay::Detail(detail)) = &m.overlay else { panic!("detail closed") };
     assert_eq!((detail.note.as_deref(), detail.note_sending), (Some("called back"), false));
+}
+
+#[test]
+fn only_what_changes_the_model_asks_for_a_frame() {
+    let mut m = model();
+    load_rows(&mut m, 3, 50);
+    let release = KeyEvent::new_with_kind(KeyCode::Char('j'), KeyModifiers::NONE, KeyEventKind::Release);
+    assert_eq!(update(&mut m, Msg::Key(release)), Update::unchanged(), "a key released");
+    assert_eq!(
+        update(&mut m, Msg::Key(KeyEvent::from(KeyCode::Char('z')))),
+        Update::unchanged(),
+        "an unbound key"
+    );
+    let stale = Msg::ListLoaded {
+        generation: m.list.generation - 1,
+        page: Page::Newest,
+        limit: 50,
+        reselect: None,
+        result: Ok(vec![]),
+    };
+    assert_eq!(update(&mut m, stale), Update::unchanged(), "an answer nobody waits for");
+    assert_eq!(update(&mut m, Msg::WriteBusy(false)), Update::unchanged(), "no news");
+    let health = Msg::ClassifierHealth(m.classifier.clone());
+    assert_eq!(update(&mut m, health), Update::unchanged());
+    let detail = Msg::DetailLoaded { id: 2, result: Err(busy()) };
+    assert_eq!(update(&mut m, detail), Update::unchanged(), "no detail open");
+    assert!(update(&mut m, Msg::WriteBusy(true)).changed);
+    assert!(update(&mut m, Msg::Key(KeyEvent::from(KeyCode::Char('j')))).changed);
 }

@@ -1,0 +1,202 @@
+//! The whole screen without a terminal: the real loop, driver, database
+//! threads and classifier on a temp desk, drawing into a test backend, fed by
+//! a script of keys that waits on the answers it needs.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::time::timeout;
+
+use ticketdesk::config::{ClassifierMode, Config};
+use ticketdesk::domain::{Category, NewTicket, Origins, Page, Priority};
+use ticketdesk::store::Store;
+use ticketdesk::tui::app::App;
+use ticketdesk::tui::driver::Driver;
+use ticketdesk::tui::event::Events;
+use ticketdesk::tui::model::Model;
+use ticketdesk::tui::msg::Msg;
+
+mod common;
+
+use common::sample_desk::NOW;
+
+/// One step of a script: a message from the "terminal", or waiting for the
+/// workers' message that matches (every message on the way is let through).
+enum Step {
+    Send(Msg),
+    Until(&'static str, Wanted),
+}
+
+/// Which message a step waits for.
+type Wanted = Box<dyn Fn(&Msg) -> bool>;
+
+/// Keys typed as text.
+fn typing(text: &str) -> Vec<Step> {
+    text.chars().map(|c| Step::Send(Msg::Key(KeyEvent::from(KeyCode::Char(c))))).collect()
+}
+
+fn key(code: KeyCode) -> Step {
+    Step::Send(Msg::Key(KeyEvent::from(code)))
+}
+
+fn ctrl(c: char) -> Step {
+    Step::Send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn until(what: &'static str, wanted: impl Fn(&Msg) -> bool + 'static) -> Step {
+    Step::Until(what, Box::new(wanted))
+}
+
+/// The script, and the inbox the driver's workers answer on.
+struct Script<'a> {
+    inbox: &'a mut UnboundedReceiver<Msg>,
+    steps: VecDeque<Step>,
+    waiting: Option<(&'static str, Wanted)>,
+}
+
+impl Events for Script<'_> {
+    async fn next(&mut self) -> Option<Msg> {
+        loop {
+            if let Some((what, wanted)) = &self.waiting {
+                let msg = timeout(Duration::from_secs(20), self.inbox.recv())
+                    .await
+                    .unwrap_or_else(|_| panic!("waited 20 s for {what}"))?;
+                if wanted(&msg) {
+                    self.waiting = None;
+                }
+                return Some(msg);
+            }
+            match self.steps.pop_front()? {
+                Step::Send(msg) => return Some(msg),
+                Step::Until(what, wanted) => self.waiting = Some((what, wanted)),
+            }
+        }
+    }
+}
+
+/// A desk with one ticket, and the app on it, started.
+struct Session {
+    _dir: tempfile::TempDir,
+    draft: PathBuf,
+    inbox: UnboundedReceiver<Msg>,
+    app: App<Terminal<TestBackend>>,
+}
+
+impl Session {
+    fn start() -> Session {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("tickets.db");
+        let first =
+            NewTicket::new("Invoice total is wrong", "billed twice", Category::Billing, Priority::Low);
+        Store::open(&db).unwrap().add(&first.unwrap(), Origins::PERSON).unwrap();
+        // A short pause, so the walk is quick; no network: the offline model answers.
+        let config = Config { classifier: ClassifierMode::Local, debounce_ms: 50, ..Config::default() };
+        let draft = dir.path().join("draft.json");
+        let (tx, inbox) = unbounded_channel();
+        let driver = Driver::open(&config, &db, Some(draft.clone()), tx).unwrap();
+        let terminal = Terminal::new(TestBackend::new(120, 35)).unwrap();
+        let mut app = App::new(Model::new("desk.db".into(), NOW, false), terminal, driver);
+        app.start(&config, &db, vec![]).unwrap();
+        Session { _dir: dir, draft, inbox, app }
+    }
+
+    async fn play(&mut self, steps: Vec<Step>) {
+        let mut script = Script { inbox: &mut self.inbox, steps: steps.into(), waiting: None };
+        self.app.run(&mut script).await.unwrap();
+    }
+
+    fn screen(&self) -> String {
+        let buffer = self.app.terminal().backend().buffer();
+        let area = buffer.area;
+        (area.top()..area.bottom())
+            .map(|y| (area.left()..area.right()).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
+}
+
+fn loaded(msg: &Msg) -> bool {
+    matches!(msg, Msg::StatsLoaded(_))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_typed_gets_a_suggestion_and_once_saved_is_in_the_list() {
+    let mut session = Session::start();
+    session.play(vec![until("the first list and stats", loaded)]).await;
+    assert!(session.screen().contains("Invoice total is wrong"), "{}", session.screen());
+
+    // Each character typed is an edit of the description; the classifier
+    // must answer the last.
+    let description = "The card was charged twice, refund";
+    let mut steps = vec![key(KeyCode::Char('n'))];
+    steps.extend(typing("Charged twice"));
+    steps.push(key(KeyCode::Tab));
+    steps.extend(typing(description));
+    let generation = description.chars().count() as u64;
+    steps.push(until(
+        "the suggestion",
+        move |msg| matches!(msg, Msg::Suggested { generation: g, .. } if *g == generation),
+    ));
+    session.play(steps).await;
+    let screen = session.screen();
+    assert!(screen.contains("◀ billing ▶"), "the category is filled in:\n{screen}");
+    assert!(screen.contains("local · "), "and says where it came from:\n{screen}");
+    assert!(!screen.contains("thinking…"), "{screen}");
+    let kept = || ticketdesk::tui::draft::load(&session.draft);
+    wait_until("the draft kept on disk", || kept().is_some_and(|d| d.description == description));
+
+    session
+        .play(vec![
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Right),
+            ctrl('s'),
+            until("the save", |msg| matches!(msg, Msg::Saved(_))),
+            until("the list and stats read again", loaded),
+        ])
+        .await;
+    let screen = session.screen();
+    assert!(screen.contains("Saved #2"), "{screen}");
+    assert!(screen.contains("Charged twice"), "the new row is in the list:\n{screen}");
+    assert!(screen.contains("2 tickets"), "{screen}");
+    let model = &session.app.model;
+    assert!(model.form.is_blank(), "a fresh form for the next ticket");
+    assert_eq!(model.list.rows.first().map(|t| t.title.as_str()), Some("Charged twice"));
+    wait_until("the draft forgotten", || !session.draft.exists());
+}
+
+/// Polls `done` until it holds; panics after 10 s naming `what`.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "no {what} within 10 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_change_draws_a_frame() {
+    let mut session = Session::start();
+    session.play(vec![until("the first list and stats", loaded)]).await;
+    let drawn = session.app.frames();
+    let release = KeyEvent::new_with_kind(KeyCode::Char('j'), KeyModifiers::NONE, KeyEventKind::Release);
+    let stale =
+        Msg::ListLoaded { generation: 0, page: Page::Newest, limit: 50, reselect: None, result: Ok(vec![]) };
+    session
+        .play(vec![
+            Step::Send(Msg::Key(release)),
+            Step::Send(stale),
+            Step::Send(Msg::WriteBusy(false)),
+            Step::Send(Msg::Key(KeyEvent::from(KeyCode::Char('z')))),
+        ])
+        .await;
+    assert_eq!(session.app.frames(), drawn, "nothing changed, nothing drawn");
+    session.play(vec![key(KeyCode::Char('?'))]).await;
+    assert_eq!(session.app.frames(), drawn + 1, "the help overlay is one frame");
+    assert!(session.screen().contains("Keys — Esc closes"));
+}
