@@ -35,18 +35,7 @@ pub(super) fn inspect(path: &Path) -> Result<FileState, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
         Err(e) => return Err(io_err(e)),
     };
-    let kind = meta.file_type();
-    let special = if kind.is_dir() {
-        Some("a directory")
-    } else if kind.is_fifo() {
-        Some("a named pipe")
-    } else if kind.is_socket() {
-        Some("a socket")
-    } else if kind.is_block_device() || kind.is_char_device() {
-        Some("a device")
-    } else {
-        None
-    };
+    let special = special_kind(&meta.file_type());
     if let Some(kind) = special {
         return Err(StoreError::NotAFile { path: path.to_owned(), kind });
     }
@@ -69,6 +58,22 @@ pub(super) fn inspect(path: &Path) -> Result<FileState, StoreError> {
     }
     check_read_only(path)?;
     Ok(FileState::Usable)
+}
+
+/// What a path holds when it is not a regular file: a directory, a named
+/// pipe (opening one waits for a writer forever), a socket or a device.
+pub(super) fn special_kind(kind: &fs::FileType) -> Option<&'static str> {
+    if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_fifo() {
+        Some("a named pipe")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if kind.is_block_device() || kind.is_char_device() {
+        Some("a device")
+    } else {
+        None
+    }
 }
 
 /// The first 100 bytes, or fewer if the file is shorter.

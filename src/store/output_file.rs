@@ -5,7 +5,7 @@
 
 use std::fs::{self, File, Permissions};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
@@ -36,7 +36,7 @@ impl Store {
             target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
         let mode = match fs::metadata(&target) {
             Ok(meta) => {
-                if let Some(kind) = special(&meta.file_type()) {
+                if let Some(kind) = super::inspect::special_kind(&meta.file_type()) {
                     return Err(refuse(format!("it is {kind}, not a regular file; refusing to replace it")));
                 }
                 if !writable(&target) {
@@ -86,20 +86,6 @@ impl OutputFile {
         let target = self.target.clone();
         self.temp.persist(&target).map_err(|e| StoreError::Io { path: target.clone(), source: e.error })?;
         Ok(size)
-    }
-}
-
-fn special(kind: &fs::FileType) -> Option<&'static str> {
-    if kind.is_dir() {
-        Some("a directory")
-    } else if kind.is_fifo() {
-        Some("a named pipe")
-    } else if kind.is_socket() {
-        Some("a socket")
-    } else if kind.is_block_device() || kind.is_char_device() {
-        Some("a device")
-    } else {
-        None
     }
 }
 
