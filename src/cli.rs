@@ -82,26 +82,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Change a ticket's status
+    /// Change a ticket's status (or, with --query … --to, every ticket a query selects)
     Status {
-        #[arg(value_parser = ticket_id())]
-        id: i64,
-        status: Status,
+        #[arg(value_parser = ticket_id(), required_unless_present = "query")]
+        id: Option<i64>,
+        #[arg(required_unless_present = "query")]
+        status: Option<Status>,
+        /// Change every ticket this query selects (at most 10,000), each checked against what it was
+        #[arg(long, value_name = "QUERY", allow_hyphen_values = true, conflicts_with_all = ["id", "status"], requires = "to")]
+        query: Option<String>,
+        /// The status to give the tickets the query selects
+        #[arg(long, value_name = "STATUS", requires = "query")]
+        to: Option<Status>,
         #[command(flatten)]
         check: VersionCheck,
         #[arg(long)]
         json: bool,
     },
-    /// Give a ticket to an agent (an OS account), or to nobody with --none
+    /// Give a ticket to an agent (an OS account), or to nobody with --none (or, with --query … --to, every ticket a query selects)
     Assign {
-        #[arg(value_parser = ticket_id())]
-        id: i64,
+        #[arg(value_parser = ticket_id(), required_unless_present = "query")]
+        id: Option<i64>,
         /// The account to assign
-        #[arg(required_unless_present = "none", conflicts_with = "none", value_parser = account_name)]
+        #[arg(required_unless_present_any = ["none", "query"], conflicts_with = "none", value_parser = account_name)]
         user: Option<String>,
         /// Assign to nobody
         #[arg(long)]
         none: bool,
+        /// Assign every ticket this query selects (at most 10,000), each checked against what it was
+        #[arg(long, value_name = "QUERY", allow_hyphen_values = true, conflicts_with_all = ["id", "user", "none"], requires = "to")]
+        query: Option<String>,
+        /// The account to give the tickets the query selects: a name, me or none
+        #[arg(long, value_name = "USER|me|none", requires = "query")]
+        to: Option<String>,
         #[command(flatten)]
         check: VersionCheck,
         #[arg(long)]
@@ -230,24 +243,71 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[arg(long, value_enum)]
-    pub category: Option<Category>,
-    #[arg(long, value_enum)]
-    pub priority: Option<Priority>,
-    #[arg(long, value_enum)]
-    pub status: Option<Status>,
-    /// Only tickets assigned to this account, to `me`, or to `none`
-    #[arg(long, value_name = "USER|me|none")]
-    pub assignee: Option<String>,
-    /// Words that must all appear (word starts; punctuated terms as written)
-    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
-    pub search: Option<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Most tickets to print
     // A million is the working size of a desk; more than that lists everything.
     #[arg(long, default_value_t = 50, allow_negative_numbers = true, value_parser = whole::<u32>(&(1..=1_000_000), "tickets"))]
     pub limit: u32,
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which tickets: the query language, or the same qualifiers as flags. All
+/// given combine with AND.
+#[derive(Debug, Args, Default)]
+pub struct SelectArgs {
+    /// A query in the query language, e.g. 'cat:billing pri:>=high st:open age:<2d "card declined" -refund'
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Option<String>,
+    /// billing, technical, account or general; a comma list for any of them
+    #[arg(long, value_name = "CATEGORY[,…]")]
+    pub category: Option<String>,
+    /// low, medium, high or critical; a comma list, or a comparison such as '>=high'
+    #[arg(long, value_name = "PRIORITY[,…]|>=P", allow_hyphen_values = true)]
+    pub priority: Option<String>,
+    /// open, in_progress, resolved or closed; a comma list for any of them
+    #[arg(long, value_name = "STATUS[,…]")]
+    pub status: Option<String>,
+    /// Only tickets assigned to this account, to `me`, or to `none`
+    #[arg(long, value_name = "USER|me|none")]
+    pub assignee: Option<String>,
+    /// Younger or older than an age: '<2d', '>1w', '<=36h' (units m h d w)
+    #[arg(long, value_name = "<AGE|>AGE", allow_hyphen_values = true)]
+    pub age: Option<String>,
+    /// Created before, after or on a UTC date or time: '>=2026-11-01', '<2026-11-28T12:00Z', '2026-11-01'
+    #[arg(long, value_name = "[<|>|<=|>=]DATE", allow_hyphen_values = true)]
+    pub created: Option<String>,
+    /// One ticket by its id
+    #[arg(long, value_parser = ticket_id())]
+    pub id: Option<i64>,
+    /// Words that must all appear, read literally (word starts; punctuated terms as written)
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub search: Option<String>,
+}
+
+impl SelectArgs {
+    /// Each flag given: its name, the qualifier it stands for, and its value.
+    pub fn qualifiers(&self) -> Vec<(&'static str, &'static str, String)> {
+        let mut terms = Vec::new();
+        let pairs: [(&'static str, &'static str, &Option<String>); 6] = [
+            ("--category", "cat", &self.category),
+            ("--priority", "pri", &self.priority),
+            ("--status", "st", &self.status),
+            ("--assignee", "assignee", &self.assignee),
+            ("--age", "age", &self.age),
+            ("--created", "created", &self.created),
+        ];
+        for (flag, qualifier, value) in pairs {
+            if let Some(value) = value {
+                terms.push((flag, qualifier, value.clone()));
+            }
+        }
+        if let Some(id) = self.id {
+            terms.push(("--id", "id", id.to_string()));
+        }
+        terms
+    }
 }
 
 #[derive(Debug, Args)]

@@ -82,16 +82,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // empty or unreadable file leaves no trace, not even a new desk.
         return commands::import(|| commands::open_store(&path, busy_timeout), file, *format);
     }
+    // What a command selects is read before the desk is opened: a mistake
+    // in it is a usage error that leaves no trace.
+    let now = time::OffsetDateTime::now_utc();
+    let me = ticketdesk::actor::current();
+    let selected = match command {
+        Command::List(args) => commands::select::filter(&args.select, &me, now)?,
+        Command::Status { query: Some(query), .. } | Command::Assign { query: Some(query), .. } => {
+            commands::select::read("--query", query, &me, now)?
+        }
+        _ => ticketdesk::domain::Filter::default(),
+    };
+    if let Command::Assign { to: Some(to), .. } = command {
+        commands::bulk_assignee(to, &me)?;
+    }
     let mut store = commands::open_store(&path, busy_timeout)?;
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
-        Command::List(args) => commands::list(&store, args),
+        Command::List(args) => commands::list(&store, &selected, args),
         Command::Show { id, json } => commands::show(&store, *id, *json),
-        Command::Status { id, status, check, json } => {
+        Command::Status { to: Some(status), json, .. } => {
+            commands::bulk(&mut store, &selected, store::BulkChange::Status(*status), *json)
+        }
+        Command::Status { id: Some(id), status: Some(status), check, json, .. } => {
             commands::set_status(&mut store, *id, *status, check, *json)
         }
-        Command::Assign { id, user, none: _, check, json } => {
+        Command::Assign { to: Some(to), json, .. } => {
+            let change = store::BulkChange::Assignee(commands::bulk_assignee(to, store.actor())?);
+            commands::bulk(&mut store, &selected, change, *json)
+        }
+        Command::Assign { id: Some(id), user, check, json, .. } => {
             commands::assign(&mut store, *id, user.as_deref(), check, *json)
+        }
+        Command::Status { .. } | Command::Assign { .. } => {
+            unreachable!("the argument parser requires an id or --query with --to")
         }
         Command::Take { id, check, json } => {
             let me = store.actor().to_owned();

@@ -81,9 +81,9 @@ mod tests {
             usage_line(&err).unwrap(),
             "ticketdesk: unexpected argument '--jsn' found; tip: a similar argument exists: '--json' (see --help)"
         );
-        let err = crate::cli::Cli::try_parse_from(["ticketdesk", "list", "--status", "x"]).unwrap_err();
+        let err = crate::cli::Cli::try_parse_from(["ticketdesk", "export", "--format", "x"]).unwrap_err();
         let line = usage_line(&err).unwrap();
-        assert!(line.contains("[possible values: open, in_progress, resolved, closed]"), "{line}");
+        assert!(line.contains("[possible values: csv, jsonl]"), "{line}");
         let err = crate::cli::Cli::try_parse_from(["ticketdesk", "--help"]).unwrap_err();
         assert_eq!(usage_line(&err), None, "help is printed as it is");
     }

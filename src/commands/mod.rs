@@ -1,11 +1,14 @@
 //! One function per subcommand: parse nothing, decide nothing about exit
 //! codes; run against the store and print.
 
+mod bulk;
 mod classify;
 mod db;
+pub mod select;
 mod team;
 
 pub use crate::transfer::command::{export, import};
+pub use bulk::{assignee as bulk_assignee, bulk};
 pub use classify::{build_chain, classify, suggest};
 pub use db::db;
 pub use team::{assign, history, note};
@@ -17,9 +20,7 @@ use time::OffsetDateTime;
 
 use crate::cli::{AddArgs, DescriptionSource, EditArgs, ListArgs, VersionCheck};
 use crate::config::Config;
-use crate::domain::{
-    Assigned, Category, Filter, NewTicket, Origins, Priority, SearchQuery, Status, TicketEdit, text,
-};
+use crate::domain::{Category, Filter, NewTicket, Origins, Priority, Status, TicketEdit, text};
 use crate::output::{human, json, list_table};
 use crate::store::Store;
 
@@ -144,27 +145,10 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
     Ok(out.flush()?)
 }
 
-pub fn list(store: &Store, args: &ListArgs) -> Result<()> {
-    let assigned = match args.assignee.as_deref() {
-        None => None,
-        Some("none") => Some(Assigned::Nobody),
-        Some("me") => Some(Assigned::To(store.actor().to_owned())),
-        Some(name) if crate::actor::is_account_name(name) => Some(Assigned::To(name.to_owned())),
-        Some(_) => {
-            return Err(UsageError(
-                "--assignee takes an account name (letters, digits, '.', '_', '@', '-'), me or none".into(),
-            )
-            .into());
-        }
-    };
-    let filter = Filter {
-        category: args.category,
-        priority: args.priority,
-        status: args.status,
-        assigned,
-        search: args.search.as_deref().and_then(SearchQuery::parse),
-    };
-    let tickets = store.list(&filter, args.limit as usize, None)?;
+/// Lists the tickets `filter` selects (read from `args` before the desk was
+/// opened, so a mistake in it never creates one).
+pub fn list(store: &Store, filter: &Filter, args: &ListArgs) -> Result<()> {
+    let tickets = store.list(filter, args.limit as usize, None)?;
     let mut out = stdout();
     if args.json {
         json::write_pretty(&mut out, &tickets)?;

@@ -160,6 +160,20 @@ fn read_term(query: &str, start: usize, now: OffsetDateTime) -> Result<(Option<T
     Ok((Some(Term { negated, kind, span: start..end }), end))
 }
 
+/// Reads `value` as the value of the qualifier `name` (`cat`, `priority`,
+/// `age`, …) exactly as written, spaces and all: what a `list --category …`
+/// flag means. Spans point into `value`.
+pub fn parse_qualifier(name: &str, value: &str, now: OffsetDateTime) -> Result<Term, QueryError> {
+    let Some(qualifier) = qualifier(name) else {
+        return Err(QueryError::new(format!("unknown qualifier {name}:"), 0..0));
+    };
+    if value.is_empty() {
+        return Err(QueryError::new(format!("{name}: needs a value"), 0..0));
+    }
+    let kind = qualified(qualifier, value, 0..value.len(), now)?;
+    Ok(Term { negated: false, kind, span: 0..value.len() })
+}
+
 fn qualifier(name: &str) -> Option<Qualifier> {
     QUALIFIERS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, q)| *q)
 }

@@ -91,6 +91,13 @@ impl SearchQuery {
         (!search.is_empty()).then_some(search)
     }
 
+    /// Both queries' terms at once.
+    pub fn and(mut self, other: SearchQuery) -> SearchQuery {
+        self.terms.extend(other.terms);
+        self.unwanted.extend(other.unwanted);
+        self
+    }
+
     /// Whether the query asks nothing of the text.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.unwanted.is_empty()

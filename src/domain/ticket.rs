@@ -27,6 +27,10 @@ macro_rules! name_enum {
             }
         }
 
+        impl super::filter::Closed for $name {
+            const ALL: &'static [$name] = $name::ALL;
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())

@@ -5,6 +5,7 @@ use rusqlite::types::Value;
 use super::search;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, StoreError};
+use crate::domain::filter::{Closed, OneOf};
 use crate::domain::{Assigned, Cursor, Direction, Filter, Page, Ticket};
 
 /// A `SELECT` over tickets with the field filters and cursor of a list,
@@ -24,25 +25,36 @@ impl FilteredSelect {
     ) -> FilteredSelect {
         let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1");
         let mut params = Vec::new();
-        if let Some(category) = filter.category {
-            sql.push_str(" AND category = ?");
-            params.push(Value::Text(category.as_str().into()));
-        }
-        if let Some(priority) = filter.priority {
-            sql.push_str(" AND priority = ?");
-            params.push(Value::Text(priority.as_str().into()));
-        }
-        if let Some(status) = filter.status {
-            sql.push_str(" AND status = ?");
-            params.push(Value::Text(status.as_str().into()));
-        }
-        match &filter.assigned {
-            Some(Assigned::To(who)) => {
-                sql.push_str(" AND assignee = ?");
-                params.push(Value::Text(who.clone()));
+        one_of(&mut sql, &mut params, "category", filter.categories);
+        one_of(&mut sql, &mut params, "priority", filter.priorities);
+        one_of(&mut sql, &mut params, "status", filter.statuses);
+        for rule in &filter.assigned {
+            match rule {
+                Assigned::To(who) => {
+                    sql.push_str(" AND assignee = ?");
+                    params.push(Value::Text(who.clone()));
+                }
+                Assigned::NotTo(who) => {
+                    sql.push_str(" AND assignee IS NOT ?");
+                    params.push(Value::Text(who.clone()));
+                }
+                Assigned::Nobody => sql.push_str(" AND assignee IS NULL"),
+                Assigned::Anybody => sql.push_str(" AND assignee IS NOT NULL"),
             }
-            Some(Assigned::Nobody) => sql.push_str(" AND assignee IS NULL"),
-            None => {}
+        }
+        if let Some(from_time) = &filter.created_from {
+            sql.push_str(" AND created_at >= ?");
+            params.push(Value::Text(from_time.clone()));
+        }
+        if let Some(before) = &filter.created_before {
+            sql.push_str(" AND created_at < ?");
+            params.push(Value::Text(before.clone()));
+        }
+        for (ids, test) in [(&filter.ids, " AND id = ?"), (&filter.not_ids, " AND id <> ?")] {
+            for id in ids {
+                sql.push_str(test);
+                params.push(Value::Integer(*id));
+            }
         }
         if let Some(cursor) = from {
             // Spelled out rather than as a row value so the planner can use the
@@ -65,6 +77,21 @@ impl FilteredSelect {
         }
         FilteredSelect { sql, params }
     }
+}
+
+/// `AND column IN (…)` for a narrowed set: nothing for "any", a test no row
+/// passes for an empty set, `=` for one value.
+fn one_of<T: Closed>(sql: &mut String, params: &mut Vec<Value>, column: &str, set: OneOf<T>) {
+    if set.is_any() {
+        return;
+    }
+    let values = set.values();
+    match values.len() {
+        0 => sql.push_str(" AND 0"),
+        1 => sql.push_str(&format!(" AND {column} = ?")),
+        n => sql.push_str(&format!(" AND {column} IN ({})", vec!["?"; n].join(", "))),
+    }
+    params.extend(values.into_iter().map(|v| Value::Text(v.to_string())));
 }
 
 impl Store {

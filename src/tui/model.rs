@@ -10,9 +10,9 @@ use super::keymap::Context;
 use super::msg::ChangeRefused;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
-use crate::domain::{
-    Assigned, Category, Event, Filter, Priority, SearchQuery, Stats, Status, Suggested, Ticket,
-};
+use crate::domain::filter::OneOf;
+use crate::domain::query::QueryError;
+use crate::domain::{Assigned, Category, Event, Filter, Priority, Stats, Status, Suggested, Ticket};
 use crate::store::StoreError;
 
 /// The three panes. In the narrow layout each is a tab.
@@ -137,7 +137,13 @@ pub struct ListView {
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
+    /// The search box's text, in the query language.
     pub search: String,
+    /// What the search box's text last meant (the last good reading: the list
+    /// keeps it while the agent fixes a mistake).
+    pub query: Filter,
+    /// Why the text in the search box cannot be read, and where.
+    pub query_error: Option<QueryError>,
     /// Keys go to the search box.
     pub searching: bool,
     /// Only tickets assigned to `me`.
@@ -186,6 +192,8 @@ impl Default for ListView {
             priority: None,
             status: None,
             search: String::new(),
+            query: Filter::default(),
+            query_error: None,
             searching: false,
             mine: false,
             me: String::new(),
@@ -201,14 +209,16 @@ impl Default for ListView {
 }
 
 impl ListView {
+    /// The search box's query and the filter keys' choices, together.
     pub fn filter(&self) -> Filter {
-        Filter {
-            category: self.category,
-            priority: self.priority,
-            status: self.status,
-            assigned: self.mine.then(|| Assigned::To(self.me.clone())),
-            search: SearchQuery::parse(&self.search),
-        }
+        let picked = Filter {
+            categories: OneOf::only(self.category),
+            priorities: OneOf::only(self.priority),
+            statuses: OneOf::only(self.status),
+            assigned: if self.mine { vec![Assigned::To(self.me.clone())] } else { vec![] },
+            ..Filter::default()
+        };
+        self.query.clone().and(picked)
     }
 
     pub fn selected_ticket(&self) -> Option<&Ticket> {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme::Theme;
 use super::{fit, list_rows, pane_block};
+use crate::domain::query::QueryError;
 use crate::domain::text::sanitize_line;
 use crate::tui::model::{Fetch, ListView, Loading, Model, Pane};
 
@@ -31,8 +32,12 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let buf = frame.buffer_mut();
     let mut body = inner;
     if list.searching || !list.search.is_empty() {
-        render_search(buf, Rect { height: 1, ..inner }, list, focused, theme);
+        let shown = render_search(buf, Rect { height: 1, ..inner }, list, focused, theme);
         body = shrink_top(body, 1);
+        if let Some(error) = &list.query_error {
+            render_query_error(buf, Rect { height: 1, ..body }, &list.search, shown, error, theme);
+            body = shrink_top(body, 1);
+        }
     }
     if let Fetch::Failed(why) = &list.fetch {
         let text = format!("✗ Could not load tickets: {}", sanitize_line(&why.to_string()));
@@ -78,12 +83,16 @@ fn margin(area: Rect) -> Rect {
     if area.width > 4 { Rect { x: area.x + 1, width: area.width - 2, ..area } } else { area }
 }
 
-fn render_search(buf: &mut Buffer, area: Rect, list: &ListView, focused: bool, theme: Theme) {
+/// Draws the search box; returns how many cells of the query's start were
+/// cut off to keep its end in view.
+fn render_search(buf: &mut Buffer, area: Rect, list: &ListView, focused: bool, theme: Theme) -> usize {
     let typing = list.searching && focused;
     let room = usize::from(area.width).saturating_sub(4);
     // Keep the end of a long query in view: that is where the typing is.
-    let query = sanitize_line(&list.search);
-    let query = fit::truncate_left(&query, room);
+    let whole = sanitize_line(&list.search);
+    let query = fit::truncate_left(&whole, room);
+    // The ellipsis that replaced the start takes one cell of its own.
+    let hidden = (fit::width(&whole) + usize::from(query != whole)).saturating_sub(fit::width(&query));
     let mut spans = vec![Span::styled(" / ", theme.key()), Span::styled(query.into_owned(), theme.bold())];
     if typing {
         spans.push(Span::styled(" ", theme.selected()));
@@ -91,6 +100,26 @@ fn render_search(buf: &mut Buffer, area: Rect, list: &ListView, focused: bool, t
         spans.push(Span::styled("type to search", theme.dim()));
     }
     fit::put(buf, area, &Line::from(spans));
+    hidden
+}
+
+/// Under the search box: carets under the part of the query that cannot be
+/// read, and why. The list below keeps the last good result.
+fn render_query_error(
+    buf: &mut Buffer,
+    area: Rect,
+    search: &str,
+    hidden: usize,
+    error: &QueryError,
+    theme: Theme,
+) {
+    let before = fit::width(&sanitize_line(search.get(..error.span.start).unwrap_or_default()));
+    let marked = fit::width(&sanitize_line(search.get(error.span.clone()).unwrap_or_default())).max(1);
+    // The box's text starts after " / ".
+    let column = 3 + before.saturating_sub(hidden);
+    let text = format!("{}{} {}", " ".repeat(column), "^".repeat(marked), sanitize_line(&error.message));
+    let text = fit::truncate(&text, usize::from(area.width));
+    fit::put(buf, area, &Line::styled(text.into_owned(), theme.error()));
 }
 
 /// What the list says when it has no rows.

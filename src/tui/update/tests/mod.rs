@@ -7,6 +7,7 @@ use time::macros::datetime;
 
 use super::*;
 use crate::classify::{Confidence, Source, Suggestion};
+use crate::domain::filter::OneOf;
 use crate::domain::{Category, EventSource, NewTicket, Page, Priority, Status, Ticket};
 use crate::store::StoreError;
 use crate::tui::effect::{Timer, TimerKind};
@@ -302,15 +303,15 @@ fn filters_cycle_compose_and_clear() {
     let mut m = model();
     let effects = key(&mut m, KeyCode::Char('c'));
     let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(filter.category, Some(Category::Billing));
+    assert_eq!(filter.categories, OneOf::of(&[Category::Billing]));
     key(&mut m, KeyCode::Char('c'));
     assert_eq!(m.list.category, Some(Category::Technical));
     key(&mut m, KeyCode::Char('t'));
     let effects = key(&mut m, KeyCode::Char('p'));
     let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!() };
     assert_eq!(
-        (filter.category, filter.priority, filter.status),
-        (Some(Category::Technical), Some(Priority::Low), Some(Status::Open))
+        (filter.categories, filter.priorities, filter.statuses),
+        (OneOf::of(&[Category::Technical]), OneOf::of(&[Priority::Low]), OneOf::of(&[Status::Open]))
     );
     for _ in 0..3 {
         key(&mut m, KeyCode::Char('c'));
@@ -525,7 +526,7 @@ fn take_mine_and_notes_from_the_keys() {
     );
     let effects = key(&mut m, KeyCode::Char('m'));
     let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(filter.assigned, Some(crate::domain::Assigned::To("alice".into())));
+    assert_eq!(filter.assigned, [crate::domain::Assigned::To("alice".into())]);
     key(&mut m, KeyCode::Char('m'));
     key(&mut m, KeyCode::Enter);
     key(&mut m, KeyCode::Char('N'));
