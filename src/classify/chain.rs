@@ -170,14 +170,23 @@ impl Chain {
             return Err(reason);
         }
         if let Some(wait) = lock(&self.breaker).wait(Instant::now()) {
+            tracing::info!(
+                outcome = "skipped",
+                breaker = "open",
+                retry_in_s = wait.as_secs(),
+                "claude not asked"
+            );
             return Err(format!(
                 "Claude skipped after repeated failures; next try in {}s",
                 wait.as_secs().max(1)
             ));
         }
+        let started = Instant::now();
         match client.classify(text).await {
             Ok(answer) => {
                 lock(&self.breaker).record_success();
+                let latency_ms = started.elapsed().as_millis() as u64;
+                tracing::info!(outcome = "ok", latency_ms, breaker = "closed", "claude answered");
                 Ok(Suggestion {
                     category: answer.category,
                     priority: answer.priority,
@@ -188,7 +197,11 @@ impl Chain {
                     fallback_reason: None,
                 })
             }
-            Err(err) => Err(self.record_failure(&err)),
+            Err(err) => {
+                let latency_ms = started.elapsed().as_millis() as u64;
+                tracing::warn!(outcome = "failed", latency_ms, error = %err, "claude failed");
+                Err(self.record_failure(&err))
+            }
         }
     }
 
@@ -196,9 +209,13 @@ impl Chain {
         if err.is_permanent() {
             let reason = format!("{err}; not retried until restart");
             *lock(&self.refused) = Some(reason.clone());
+            tracing::warn!(breaker = "refused", "claude stopped until restart");
             return reason;
         }
         lock(&self.breaker).record_failure(Instant::now());
+        let breaker = lock(&self.breaker);
+        let state = if breaker.wait(Instant::now()).is_some() { "open" } else { "closed" };
+        tracing::info!(breaker = state, failures = breaker.failures, "claude breaker");
         err.to_string()
     }
 }
@@ -217,11 +234,17 @@ impl Classify for Chain {
         }
         let (suggestion, cacheable) = match &self.remote {
             Remote::LocalOnly => (self.local_answer(text, None), true),
-            Remote::Unavailable(reason) => (self.local_answer(text, Some(reason.clone())), true),
+            Remote::Unavailable(reason) => {
+                tracing::info!(fallback_reason = %reason, "suggestion from the local model: claude unavailable");
+                (self.local_answer(text, Some(reason.clone())), true)
+            }
             Remote::Claude(client) => match self.ask_claude(client, text).await {
                 Ok(answer) => (answer, true),
                 // A fallback is not cached: Claude gets this text again once it is back.
-                Err(reason) => (self.local_answer(text, Some(reason)), false),
+                Err(reason) => {
+                    tracing::warn!(fallback_reason = %reason, "suggestion from the local model instead of claude");
+                    (self.local_answer(text, Some(reason)), false)
+                }
             },
         };
         if cacheable {

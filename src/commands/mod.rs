@@ -2,14 +2,22 @@
 //! codes; run against the store and print.
 
 mod classify;
+pub mod config;
+mod config_show;
 mod db;
+mod doctor;
+mod shell;
 mod team;
 mod transfer;
 
+pub(crate) use classify::claude_settings;
 pub use classify::{build_chain, classify, event_source, suggest};
+pub use config_show::{Given, show as config_show};
 pub use db::db;
+pub use doctor::doctor;
+pub use shell::{completions, man};
 pub use team::{assign, history, note};
-pub use transfer::{export, import};
+pub use transfer::{export, import, import_samples};
 
 use anyhow::{Context, Result};
 use std::io::{self, IsTerminal, Read, Write};
@@ -165,7 +173,11 @@ pub fn list(store: &Store, args: &ListArgs) -> Result<()> {
         assigned,
         search: args.search.as_deref().and_then(SearchQuery::parse),
     };
-    let tickets = store.list(&filter, args.limit as usize, None)?;
+    let tickets = {
+        let _query = tracing::debug_span!("query").entered();
+        store.list(&filter, args.limit as usize, None)?
+    };
+    let _print = tracing::debug_span!("print", rows = tickets.len()).entered();
     let mut out = stdout();
     if args.json {
         json::write_pretty(&mut out, &tickets)?;
