@@ -80,7 +80,12 @@ fn completer_path() -> String {
 
 /// Prints the manual page of ticketdesk (roff, for `man -l -`).
 pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(out)
+    page(Cli::command()).render(out)
+}
+
+/// One page; every page names this version (a subcommand has none of its own).
+fn page(cmd: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd).source(concat!("ticketdesk ", env!("CARGO_PKG_VERSION")))
 }
 
 /// Writes `ticketdesk.1` and one page per subcommand into `dir`; returns the
@@ -94,7 +99,7 @@ pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
 }
 
 fn write_pages(cmd: &clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> io::Result<()> {
-    let man = clap_mangen::Man::new(cmd.clone());
+    let man = page(cmd.clone());
     let path = dir.join(man.get_filename());
     let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
     man.render(&mut file)?;
