@@ -71,7 +71,6 @@ pub fn check(db: &Path, default_location: bool, report: &mut Report) -> bool {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let me = user_name(uzers::get_effective_uid());
     let folder_meta = match std::fs::metadata(folder) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && default_location => {
@@ -86,52 +85,11 @@ pub fn check(db: &Path, default_location: bool, report: &mut Report) -> bool {
             return false;
         }
     };
-    let mode = folder_meta.permissions().mode();
-    let group = group_name(folder_meta.gid());
-    let shared = mode & 0o020 != 0;
-    report.ok(format!(
-        "folder {}: owner {}, group {group}, {}{}",
-        shown(folder),
-        user_name(folder_meta.uid()),
-        mode_string(mode),
-        if shared { " (shared with the group)" } else { " (private)" }
-    ));
-    if !allowed(folder, libc::W_OK | libc::X_OK) {
-        let how = if shared {
-            format!(
-                "ask an administrator to add you to group {group}: usermod -aG {group} {me} (then log in again)"
-            )
-        } else {
-            format!(
-                "chmod u+w {} if it is yours, or put the database in a folder you can write",
-                shown(folder)
-            )
-        };
-        report.fix(
-            format!(
-                "you ({me}) cannot create files in {}: SQLite needs to make -wal and -shm there",
-                shown(folder)
-            ),
-            how,
-        );
-    }
-    if shared {
-        if mode & 0o2000 == 0 {
-            report.fix(
-                format!(
-                    "folder {} is shared with group {group} but not setgid: files an agent creates there \
-                     (the database, its -wal and -shm) get that agent's own group, and the others cannot open them",
-                    shown(folder)
-                ),
-                format!("chmod g+s {}, then chgrp {group} the files already in it", shown(folder)),
-            );
-        }
-        if !my_groups().contains(&folder_meta.gid()) && uzers::get_effective_uid() != folder_meta.uid() {
-            report.fix(
-                format!("you ({me}) are not in group {group}, which shares {}", shown(folder)),
-                format!("usermod -aG {group} {me}, then log in again"),
-            );
-        }
+    let shared = folder_meta.permissions().mode() & 0o020 != 0;
+    report.describe(describe_folder(folder, &folder_meta), folder_problems(folder, &folder_meta));
+    if !allowed(folder, libc::X_OK) {
+        // Nothing inside can be looked at; the finding above says why.
+        return false;
     }
     let exists = desk_file(db, "database", folder_meta.gid(), shared, report);
     for suffix in ["-wal", "-shm"] {
@@ -143,6 +101,60 @@ pub fn check(db: &Path, default_location: bool, report: &mut Report) -> bool {
         report.note(format!("database {}: not created yet; the first command creates it", shown(db)));
     }
     exists
+}
+
+fn describe_folder(folder: &Path, meta: &std::fs::Metadata) -> String {
+    let mode = meta.permissions().mode();
+    format!(
+        "folder {}: owner {}, group {}, {}{}",
+        shown(folder),
+        user_name(meta.uid()),
+        group_name(meta.gid()),
+        mode_string(mode),
+        if mode & 0o020 != 0 { " (shared with the group)" } else { " (private)" }
+    )
+}
+
+/// A folder shared with a group (group-writable) must be setgid, so every
+/// file made in it takes the group, and every agent must be in that group.
+fn folder_problems(folder: &Path, meta: &std::fs::Metadata) -> Report {
+    let mut problems = Report::default();
+    let me = user_name(uzers::get_effective_uid());
+    let mode = meta.permissions().mode();
+    let group = group_name(meta.gid());
+    let shared = mode & 0o020 != 0;
+    let outsider = shared && !my_groups().contains(&meta.gid()) && uzers::get_effective_uid() != meta.uid();
+    if outsider {
+        problems.fix(
+            format!(
+                "you ({me}) are not in group {group}, which shares {}: you cannot open or create the desk's files",
+                shown(folder)
+            ),
+            format!("ask an administrator: usermod -aG {group} {me}, then log in again"),
+        );
+    } else if !allowed(folder, libc::W_OK | libc::X_OK) {
+        problems.fix(
+            format!(
+                "you ({me}) cannot create files in {}: SQLite needs to make -wal and -shm there",
+                shown(folder)
+            ),
+            format!(
+                "chmod u+w {} if it is yours, or put the database in a folder you can write",
+                shown(folder)
+            ),
+        );
+    }
+    if shared && mode & 0o2000 == 0 {
+        problems.fix(
+            format!(
+                "folder {} is shared with group {group} but not setgid: files an agent creates there \
+                 (the database, its -wal and -shm) get that agent's own group, and the others cannot open them",
+                shown(folder)
+            ),
+            format!("chmod g+s {}, then chgrp {group} the files already in it", shown(folder)),
+        );
+    }
+    problems
 }
 
 /// One of the desk's files: there or not, a regular file, writable by me,
@@ -165,14 +177,9 @@ fn desk_file(path: &Path, what: &str, folder_gid: u32, shared: bool, report: &mu
     }
     let mode = meta.permissions().mode();
     let group = group_name(meta.gid());
-    report.ok(format!(
-        "{what} {}: owner {}, group {group}, {}",
-        shown(path),
-        user_name(meta.uid()),
-        mode_string(mode)
-    ));
+    let mut problems = Report::default();
     if !allowed(path, libc::R_OK | libc::W_OK) {
-        report.fix(
+        problems.fix(
             format!("you ({}) cannot write {what} {}", user_name(uzers::get_effective_uid()), shown(path)),
             if shared {
                 format!("chmod g+rw {} and make sure you are in its group", shown(path))
@@ -181,24 +188,31 @@ fn desk_file(path: &Path, what: &str, folder_gid: u32, shared: bool, report: &mu
             },
         );
     }
-    if shared {
-        if meta.gid() != folder_gid {
-            report.fix(
-                format!(
-                    "{what} {} belongs to group {group}, not the folder's group {}",
-                    shown(path),
-                    group_name(folder_gid)
-                ),
-                format!("chgrp {} {}", group_name(folder_gid), shown(path)),
-            );
-        }
-        if mode & 0o060 != 0o060 {
-            report.fix(
-                format!("{what} {} is not read-write for its group ({})", shown(path), mode_string(mode)),
-                format!("chmod g+rw {}", shown(path)),
-            );
-        }
+    if shared && meta.gid() != folder_gid {
+        problems.fix(
+            format!(
+                "{what} {} belongs to group {group}, not the folder's group {}",
+                shown(path),
+                group_name(folder_gid)
+            ),
+            format!("chgrp {} {}", group_name(folder_gid), shown(path)),
+        );
     }
+    if shared && mode & 0o060 != 0o060 {
+        problems.fix(
+            format!("{what} {} is not read-write for its group ({})", shown(path), mode_string(mode)),
+            format!("chmod g+rw {}", shown(path)),
+        );
+    }
+    report.describe(
+        format!(
+            "{what} {}: owner {}, group {group}, {}",
+            shown(path),
+            user_name(meta.uid()),
+            mode_string(mode)
+        ),
+        problems,
+    );
     true
 }
 

@@ -60,6 +60,14 @@ impl Report {
         self.add(Level::Fix, message, Some(fix.into()));
     }
 
+    /// What was looked at: an `ok` line when nothing is wrong with it, else
+    /// a note followed by what is wrong.
+    fn describe(&mut self, what: String, problems: Report) {
+        let level = if problems.findings.is_empty() { Level::Ok } else { Level::Note };
+        self.add(level, what, None);
+        self.findings.extend(problems.findings);
+    }
+
     /// How many findings need fixing.
     pub fn problems(&self) -> usize {
         self.findings.iter().filter(|f| f.level == Level::Fix).count()
