@@ -52,7 +52,9 @@ pub fn init(filter: Option<&str>) {
         .with_ansi(false)
         // The close of a span carries its time: where a command's time went.
         .with_span_events(FmtSpan::CLOSE)
-        .with_writer(Mutex::new(LazyFile { folder, file: None }))
+        .with_writer(Mutex::new(LazyFile { folder, file: None, failed: false }))
+        // A log that cannot be written is never reported on the terminal.
+        .log_internal_errors(false)
         .try_init();
 }
 
@@ -63,6 +65,8 @@ pub fn init(filter: Option<&str>) {
 struct LazyFile {
     folder: PathBuf,
     file: Option<RollingFileAppender>,
+    /// The file could not be opened: this process logs nothing more.
+    failed: bool,
 }
 
 impl LazyFile {
@@ -90,8 +94,17 @@ impl LazyFile {
 }
 
 impl Write for LazyFile {
+    /// Never fails: a line that cannot be logged is dropped, and after the
+    /// first failure to open the file, no more are tried.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.open()?.write(buf)
+        if self.failed {
+            return Ok(buf.len());
+        }
+        match self.open().and_then(|file| file.write_all(buf)) {
+            Ok(()) => {}
+            Err(_) => self.failed = self.file.is_none(),
+        }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -119,12 +132,23 @@ mod tests {
     fn nothing_is_created_until_a_line_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("state").join("ticketdesk");
-        let mut file = LazyFile { folder: folder.clone(), file: None };
+        let mut file = LazyFile { folder: folder.clone(), file: None, failed: false };
         file.flush().unwrap();
         assert!(!folder.exists());
         file.write_all(b"one line\n").unwrap();
         let latest = std::fs::read_to_string(folder.join(LATEST)).unwrap();
         assert_eq!(latest, "one line\n");
         assert!(folder.join(LATEST).is_symlink(), "the stable name points at the day's file");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_drops_lines_without_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("not-a-folder");
+        std::fs::write(&blocker, "").unwrap();
+        let mut file = LazyFile { folder: blocker.join("ticketdesk"), file: None, failed: false };
+        assert_eq!(file.write(b"a line\n").unwrap(), 7);
+        assert!(file.failed);
+        assert_eq!(file.write(b"another\n").unwrap(), 8);
     }
 }
