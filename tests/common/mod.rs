@@ -19,8 +19,7 @@ pub fn tool(program: &str) -> std::process::Command {
         let package = TOOLS.iter().find(|(p, _)| *p == program).map_or(program, |(_, package)| package);
         panic!(
             "this test needs `{program}`, which is not installed: install the `{package}` package \
-             (Debian/Ubuntu: apt-get install {package}; Fedora: dnf install {package}; \
-             macOS: brew install {program}), or run .ci/run, which installs it"
+             (Debian/Ubuntu: apt-get install {package}), or run .ci/run, which installs it"
         );
     }
     std::process::Command::new(program)
