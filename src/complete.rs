@@ -2,7 +2,7 @@
 //! definition in `cli.rs`, so a new subcommand or flag is in them at once.
 //!
 //! Two kinds of completion script. The default asks ticketdesk itself as the
-//! agent types (`COMPLETE=<shell> ticketdesk -- <words>`, clap_complete's
+//! agent types (`TICKETDESK_COMPLETE=<shell> ticketdesk -- <words>`, clap_complete's
 //! engine), so it completes ticket ids from the desk, and view names once
 //! there are views; `--static` is a self-contained script that knows every
 //! subcommand, flag and value but nothing in the desk.
@@ -19,8 +19,10 @@ use crate::config::{Config, Overrides, Sources};
 use crate::domain::Filter;
 use crate::store::Store;
 
-/// The variable that turns a run into a completion request.
-pub const VAR: &str = "COMPLETE";
+/// The variable that turns a run into a completion request. Ours alone:
+/// clap's default, `COMPLETE`, is generic enough to be set for something else,
+/// and any run with it set would answer as a completion.
+pub const VAR: &str = "TICKETDESK_COMPLETE";
 
 /// The program's name in scripts and pages.
 const BIN: &str = "ticketdesk";

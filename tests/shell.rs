@@ -68,7 +68,7 @@ fn ask(desk: &Desk, shell: &str, words: &[&str]) -> Vec<String> {
     }
     cmd = plain;
     let out = cmd
-        .env("COMPLETE", shell)
+        .env(ticketdesk::complete::VAR, shell)
         .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
         .env("_CLAP_IFS", "\n")
         .arg("--")
@@ -153,4 +153,15 @@ fn bash_sources_both_scripts_and_completes_from_the_desk() {
     }
     assert_eq!(complete(&format!("ticketdesk --db {} take ''", desk.db.display())), vec![id.to_string()]);
     assert_eq!(complete("ticketdesk completions fi"), vec!["fish".to_owned()]);
+}
+
+#[test]
+fn a_generic_complete_variable_in_the_environment_changes_nothing() {
+    let desk = Desk::new();
+    for value in ["bash", "1"] {
+        let out = desk.cmd().env("COMPLETE", value).args(["stats", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{value}: {}", String::from_utf8_lossy(&out.stderr));
+        let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the command's own output");
+        assert_eq!(stats["total_tickets"], 0);
+    }
 }
