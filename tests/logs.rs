@@ -85,3 +85,13 @@ fn a_refused_change_is_logged() {
     let log = std::fs::read_to_string(log_file(&desk)).unwrap();
     assert!(log.contains("change refused: the ticket changed since it was read"), "{log}");
 }
+
+#[test]
+fn a_refused_file_is_logged() {
+    let mut desk = Desk::new();
+    desk.db = desk.write_file("notes.txt", "not a database\n");
+    desk.fails(&["list"], 1);
+    let log = std::fs::read_to_string(log_file(&desk)).unwrap();
+    let line = log.lines().find(|l| l.contains("desk not opened")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("WARN") && line.contains("is not a SQLite database"), "{line}");
+}
