@@ -1,5 +1,9 @@
 //! The command-line contract. Names here are public: scripts depend on them.
 
+mod tools;
+
+pub use tools::{CompletionsArgs, ConfigCommand, DoctorArgs, ManArgs, Shell};
+
 use clap::{Args, Parser, Subcommand};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -30,6 +34,11 @@ pub struct Cli {
     /// Who suggests categories and priorities (overrides the config file)
     #[arg(long, global = true, value_enum)]
     pub classifier: Option<ClassifierMode>,
+
+    /// What goes into the log file (<state dir>/ticketdesk/ticketdesk.log): error, warn, info, debug,
+    /// trace, or env-filter directives such as `warn,ticketdesk::store=debug` [default: warn,ticketdesk=info]
+    #[arg(long, global = true, env = "TICKETDESK_LOG", value_name = "FILTER", value_parser = crate::logging::parse_filter)]
+    pub log_level: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -165,10 +174,14 @@ pub enum Command {
     /// Import tickets from a .csv (header row) or .jsonl file, all or nothing
     Import {
         /// The file to read, or - for standard input (then --format is needed)
-        file: PathBuf,
+        #[arg(required_unless_present = "samples")]
+        file: Option<PathBuf>,
         /// The file's format [default: from its extension]
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, conflicts_with = "samples")]
         format: Option<Format>,
+        /// The 360 sample tickets built into ticketdesk, into an empty desk
+        #[arg(long, conflicts_with = "file")]
+        samples: bool,
     },
     /// Export every ticket in a format import reads back
     Export {
@@ -179,6 +192,16 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write every page into a folder
+    Man(ManArgs),
+    /// See and change the configuration
+    #[command(subcommand, arg_required_else_help = false)]
+    Config(ConfigCommand),
+    /// Check the set-up (database folder, file system, config, API key, the database itself)
+    /// and say how to fix what is wrong; exits 1 if anything needs fixing
+    Doctor(DoctorArgs),
 }
 
 /// Refuse the change if the ticket is no longer at the version you saw.

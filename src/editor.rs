@@ -37,22 +37,26 @@ pub fn edit(text: &str, instructions: &str) -> Result<Option<String>, EditorErro
         .map_err(EditorError::File)?;
     write!(file, "{text}\n{CUT_LINE}\n{instructions}\n").map_err(EditorError::File)?;
     file.flush().map_err(EditorError::File)?;
-    let editor = command();
-    // The shell splits the command as the agent wrote it; the file is passed
-    // as an argument, never spliced into the command line.
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$@\""))
-        .arg(&editor)
-        .arg(file.path())
-        .status()
-        .map_err(|source| EditorError::Start { editor: editor.clone(), source })?;
-    if !status.success() {
+    if !open(file.path())?.success() {
         return Ok(None);
     }
     let written = std::fs::read_to_string(file.path()).map_err(EditorError::File)?;
     let kept = written.split_once(CUT_LINE).map_or(written.as_str(), |(above, _)| above).trim();
     Ok((!kept.is_empty()).then(|| kept.to_owned()))
+}
+
+/// Runs the agent's editor on `path` and waits for it.
+pub fn open(path: &std::path::Path) -> Result<std::process::ExitStatus, EditorError> {
+    let editor = command();
+    // The shell splits the command as the agent wrote it; the file is passed
+    // as an argument, never spliced into the command line.
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(path)
+        .status()
+        .map_err(|source| EditorError::Start { editor, source })
 }
 
 /// A new ticket from the editor: the title on the first line, the

@@ -1,10 +1,10 @@
 use anyhow::Context;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ticketdesk::cli::{Cli, Command};
+use ticketdesk::cli::{Cli, Command, ConfigCommand};
 use ticketdesk::commands::{self, UsageError};
 use ticketdesk::config::{Config, ConfigError, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
@@ -13,8 +13,11 @@ use ticketdesk::report;
 use ticketdesk::store::{self, StoreError};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // A shell asking for completions gets them and nothing else.
+    ticketdesk::complete::answer_if_asked();
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             match report::usage_line(&err) {
                 Some(line) => eprintln!("{line}"),
@@ -24,7 +27,8 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
-    match run(cli) {
+    ticketdesk::logging::init(cli.log_level.as_deref());
+    match run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{}", report::error_line(&err));
@@ -62,10 +66,23 @@ fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let overrides =
         Overrides { db: cli.db.clone(), classifier: cli.classifier, busy_timeout_secs: cli.busy_timeout };
+    // These work without a desk, and with a broken config: they are how one is found and fixed.
+    match &cli.command {
+        Some(Command::Completions(args)) => return commands::completions(args),
+        Some(Command::Man(args)) => return commands::man(args),
+        Some(Command::Doctor(args)) => return commands::doctor(&overrides, args),
+        Some(Command::Config(ConfigCommand::Path)) => return commands::config::path(),
+        Some(Command::Config(ConfigCommand::Init)) => return commands::config::init(),
+        Some(Command::Config(ConfigCommand::Edit)) => return commands::config::edit(),
+        _ => {}
+    }
     let config = Config::load(&Sources::system(), &overrides)?;
+    if let Some(Command::Config(ConfigCommand::Show)) = &cli.command {
+        return commands::config_show(&config, &commands::Given::from_matches(matches));
+    }
     let Some(command) = &cli.command else {
         use std::io::IsTerminal;
         if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
@@ -77,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let path = db_path(&config)?;
     let busy_timeout = Duration::from_secs(config.busy_timeout_secs);
-    if let Command::Import { file, format } = command {
+    if let Command::Import { file: Some(file), format, .. } = command {
         // The desk is opened once the file has given a first good row: an
         // empty or unreadable file leaves no trace, not even a new desk.
         return commands::import(|| commands::open_store(&path, busy_timeout), file, *format);
@@ -96,7 +113,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Assign { to: Some(to), .. } = command {
         commands::bulk_assignee(to, &me)?;
     }
-    let mut store = commands::open_store(&path, busy_timeout)?;
+    let mut store = {
+        let _open = tracing::debug_span!("open").entered();
+        commands::open_store(&path, busy_timeout)?
+    };
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
         Command::List(args) => commands::list(&store, &selected, args),
@@ -129,7 +149,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
         Command::Classify(args) => commands::classify(&store, &config, args),
-        Command::Import { .. } => unreachable!("imports open the desk themselves"),
+        Command::Import { .. } => commands::import_samples(&mut store),
         Command::Export { format, output } => commands::export(&mut store, *format, output.as_ref()),
+        Command::Completions(_) | Command::Man(_) | Command::Doctor(_) | Command::Config(_) => {
+            unreachable!("handled before the desk is opened")
+        }
     }
 }

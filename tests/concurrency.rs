@@ -288,7 +288,7 @@ fn kill_9_during_bursts_of_writes_leaves_no_half_changes() {
         let pattern = format!("{} add --title burst", desk.db.display());
         let _ = Command::new("pkill").args(["-9", "-f", "--", &pattern]).status();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while Command::new("pgrep")
+        while common::tool("pgrep")
             .args(["-f", "--", &pattern])
             .stdout(Stdio::null())
             .status()

@@ -4,12 +4,11 @@
 mod common;
 
 use common::Desk;
-use std::process::Command;
 
 /// Runs SQL through the stock shell, as a reporting tool or a careless
 /// colleague would.
 fn shell(desk: &Desk, sql: &str) -> String {
-    let out = Command::new("sqlite3").arg(&desk.db).arg(sql).output().expect("sqlite3 is installed");
+    let out = common::tool("sqlite3").arg(&desk.db).arg(sql).output().expect("sqlite3 is installed");
     assert!(out.status.success(), "sqlite3 {sql}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
@@ -98,7 +97,7 @@ fn an_altered_trigger_is_put_back_as_defined() {
     let repaired = repair(&desk);
     assert!(repaired.contains("put trigger ticket_events_append_only back"), "{repaired}");
     let out =
-        Command::new("sqlite3").arg(&desk.db).arg("UPDATE ticket_events SET actor = 'x'").output().unwrap();
+        common::tool("sqlite3").arg(&desk.db).arg("UPDATE ticket_events SET actor = 'x'").output().unwrap();
     assert!(!out.status.success(), "history is append-only again");
 }
 

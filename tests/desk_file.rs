@@ -6,7 +6,6 @@ mod common;
 
 use common::Desk;
 use std::path::Path;
-use std::process::Command;
 use ticketdesk::domain::{Category, NewTicket, Origins, Priority};
 use ticketdesk::store::{Store, StoreError};
 
@@ -16,7 +15,7 @@ fn ticket(title: &str) -> NewTicket {
 
 /// What a brand-new `sqlite3` process sees, opening and closing the file.
 fn sqlite3(db: &Path, sql: &str) -> String {
-    let out = Command::new("sqlite3").arg(db).arg(sql).output().expect("sqlite3 is installed");
+    let out = common::tool("sqlite3").arg(db).arg(sql).output().expect("sqlite3 is installed");
     assert!(out.status.success(), "sqlite3 {sql}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }

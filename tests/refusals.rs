@@ -93,7 +93,7 @@ fn a_truncated_desk_is_refused_and_nothing_is_left_beside_it() {
 #[test]
 fn another_programs_wal_database_is_refused_with_no_log_left_behind() {
     let desk = Desk::new();
-    let out = Command::new("sqlite3")
+    let out = common::tool("sqlite3")
         .arg(&desk.db)
         .arg("PRAGMA journal_mode = WAL; CREATE TABLE photos (id INTEGER PRIMARY KEY); INSERT INTO photos DEFAULT VALUES;")
         .output()

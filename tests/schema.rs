@@ -314,7 +314,7 @@ fn the_stock_sqlite3_shell_can_use_the_file() {
     let desk = Desk::new();
     desk.add("from the app", "d", "general", "low");
     let shell =
-        |sql: &str| Process::new("sqlite3").arg(&desk.db).arg(sql).output().expect("sqlite3 is installed");
+        |sql: &str| common::tool("sqlite3").arg(&desk.db).arg(sql).output().expect("sqlite3 is installed");
     let ok = shell(
         "INSERT INTO tickets (title, description, category, priority) VALUES ('from the shell', 'refund wanted', 'billing', 'high');",
     );

@@ -41,7 +41,7 @@ async fn reads_answer_each_question_and_refusals_stay_typed() {
     let reader = spawn_reader(path, Duration::from_secs(1), tx).unwrap();
     let list = ReadJob::List {
         generation: 7,
-        filter: Filter::default(),
+        filter: Box::default(),
         page: Page::Newest,
         limit: 50,
         reselect: None,

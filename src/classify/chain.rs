@@ -195,11 +195,20 @@ impl Chain {
             return Err(Skipped::Refused(err));
         }
         if let Some(wait) = lock(&self.breaker).wait(Instant::now()) {
+            tracing::info!(
+                outcome = "skipped",
+                breaker = "open",
+                retry_in_s = wait.as_secs(),
+                "claude not asked"
+            );
             return Err(Skipped::CoolingDown(wait));
         }
+        let started = Instant::now();
         match client.classify(text).await {
             Ok(answer) => {
                 lock(&self.breaker).record_success();
+                let latency_ms = started.elapsed().as_millis() as u64;
+                tracing::info!(outcome = "ok", latency_ms, breaker = "closed", "claude answered");
                 Ok(Suggestion {
                     category: answer.category,
                     priority: answer.priority,
@@ -210,16 +219,24 @@ impl Chain {
                     fallback_reason: None,
                 })
             }
-            Err(err) => Err(self.record_failure(err)),
+            Err(err) => {
+                let latency_ms = started.elapsed().as_millis() as u64;
+                tracing::warn!(outcome = "failed", latency_ms, error = %err, "claude failed");
+                Err(self.record_failure(err))
+            }
         }
     }
 
     fn record_failure(&self, err: ClaudeError) -> Skipped {
         if err.is_permanent() {
             *lock(&self.refused) = Some(err.clone());
+            tracing::warn!(breaker = "refused", "claude stopped until restart");
             return Skipped::Refused(err);
         }
         lock(&self.breaker).record_failure(Instant::now());
+        let breaker = lock(&self.breaker);
+        let state = if breaker.wait(Instant::now()).is_some() { "open" } else { "closed" };
+        tracing::info!(breaker = state, failures = breaker.failures, "claude breaker");
         Skipped::Failed(err)
     }
 }
@@ -238,11 +255,17 @@ impl Classify for Chain {
         }
         let (suggestion, cacheable) = match &self.remote {
             Remote::LocalOnly => (self.local_answer(text, None), true),
-            Remote::Unavailable(reason) => (self.local_answer(text, Some(reason.to_string())), true),
+            Remote::Unavailable(reason) => {
+                tracing::info!(fallback_reason = %reason, "suggestion from the local model: claude unavailable");
+                (self.local_answer(text, Some(reason.to_string())), true)
+            }
             Remote::Claude(client) => match self.ask_claude(client, text).await {
                 Ok(answer) => (answer, true),
                 // A fallback is not cached: Claude gets this text again once it is back.
-                Err(skipped) => (self.local_answer(text, Some(skipped.to_string())), false),
+                Err(skipped) => {
+                    tracing::warn!(fallback_reason = %skipped, "suggestion from the local model instead of claude");
+                    (self.local_answer(text, Some(skipped.to_string())), false)
+                }
             },
         };
         if cacheable {

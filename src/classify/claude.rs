@@ -269,9 +269,12 @@ impl ClaudeClient {
             Err(failure) => failure,
         };
         let Some(wait) = failure.retry_in else { return Err(failure.error) };
+        let wait_ms = wait.as_millis() as u64;
         if Instant::now() + wait + RETRY_HEADROOM > deadline {
+            tracing::info!(error = %failure.error, wait_ms, retry = "skipped", "claude: no time left to retry");
             return Err(failure.error);
         }
+        tracing::info!(error = %failure.error, wait_ms, retry = "once", "claude: retrying");
         tokio::time::sleep(wait).await;
         self.send_once(body).await.map_err(|failure| failure.error)
     }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use super::Confidence;
 use crate::domain::{Category, Priority};
 
-const SAMPLE_TICKETS: &str = include_str!("../../assets/sample-tickets.jsonl");
+use crate::samples::SAMPLE_TICKETS;
 const KEYWORD_PRIORS: &str = include_str!("../../assets/keyword-priors.toml");
 
 /// A ticket the database holds counts this many times a sample ticket.

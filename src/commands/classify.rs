@@ -44,7 +44,7 @@ pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
 
 /// The client's settings from the config (the key is given separately: it
 /// comes from the environment or a key file, never the config itself).
-fn claude_settings(config: &Config, key: ApiKey) -> ClaudeSettings {
+pub(crate) fn claude_settings(config: &Config, key: ApiKey) -> ClaudeSettings {
     let c = &config.claude;
     ClaudeSettings {
         api_key: key,

@@ -3,14 +3,22 @@
 
 mod bulk;
 mod classify;
+pub mod config;
+mod config_show;
 mod db;
+mod doctor;
 pub mod select;
+mod shell;
 mod team;
 
-pub use crate::transfer::command::{export, import};
+pub use crate::transfer::command::{export, import, import_samples};
 pub use bulk::{assignee as bulk_assignee, bulk};
+pub(crate) use classify::claude_settings;
 pub use classify::{build_chain, classify, suggest};
+pub use config_show::{Given, show as config_show};
 pub use db::db;
+pub use doctor::doctor;
+pub use shell::{completions, man};
 pub use team::{assign, history, note};
 
 use anyhow::{Context, Result};
@@ -148,7 +156,11 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
 /// Lists the tickets `filter` selects (read from `args` before the desk was
 /// opened, so a mistake in it never creates one).
 pub fn list(store: &Store, filter: &Filter, args: &ListArgs) -> Result<()> {
-    let tickets = store.list(filter, args.limit as usize, None)?;
+    let tickets = {
+        let _query = tracing::debug_span!("query").entered();
+        store.list(filter, args.limit as usize, None)?
+    };
+    let _print = tracing::debug_span!("print", rows = tickets.len()).entered();
     let mut out = stdout();
     if args.json {
         json::write_pretty(&mut out, &tickets)?;

@@ -129,7 +129,10 @@ impl DeskFile {
     /// process writes into is still the one at the log's path. Three `stat`s
     /// and a file-control call; cheap enough for every write.
     pub(super) fn check_in_place(&self, conn: &Connection) -> Result<(), StoreError> {
-        let lost = |what: &'static str| StoreError::Detached { path: self.path.clone(), what };
+        let lost = |what: &'static str| {
+            tracing::error!(path = %self.path.display(), what, "writes no longer reach the shared file");
+            StoreError::Detached { path: self.path.clone(), what }
+        };
         let mut moved = 0;
         // A VFS without the call (none on Unix) leaves `moved` at 0.
         let _ = conn.file_control(Some(MAIN_DB), FileControl::HasMoved(&mut moved));

@@ -86,7 +86,10 @@ impl StoreError {
         };
         match code {
             ErrorCode::OperationInterrupted => StoreError::Interrupted,
-            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Busy { waited: busy_timeout },
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                tracing::warn!(path = %path.display(), waited_s = busy_timeout.as_secs(), "gave up waiting for the database lock");
+                StoreError::Busy { waited: busy_timeout }
+            }
             ErrorCode::NotADatabase => StoreError::NotSqlite { path: path.to_owned() },
             ErrorCode::DatabaseCorrupt => {
                 StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() }

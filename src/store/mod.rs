@@ -69,7 +69,9 @@ impl Store {
     }
 
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
-        let (conn, desk) = desk::connect(path, busy_timeout)?;
+        let (conn, desk) = desk::connect(path, busy_timeout).inspect_err(|e| {
+            tracing::warn!(path = %path.display(), error = %e, "desk not opened");
+        })?;
         Ok(Store {
             conn,
             desk,
@@ -99,8 +101,13 @@ impl Store {
         match opened.recv_timeout(patience) {
             Ok(result) => result,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                tracing::info!(path = %path.display(), "waiting for another process's lock to open the desk");
+                let started = std::time::Instant::now();
                 waiting();
-                opened.recv().map_err(|_| gone())?
+                let result = opened.recv().map_err(|_| gone())?;
+                let waited_ms = (started.elapsed() + patience).as_millis() as u64;
+                tracing::info!(waited_ms, opened = result.is_ok(), "done waiting to open the desk");
+                result
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(gone()),
         }

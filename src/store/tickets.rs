@@ -265,6 +265,12 @@ fn current_checked(
         Some(seen) if seen != current.version => {
             let (by, at) =
                 last_change(tx, id)?.unwrap_or_else(|| ("someone".into(), current.updated_at.clone()));
+            tracing::info!(
+                id,
+                seen,
+                current = current.version,
+                "change refused: the ticket changed since it was read"
+            );
             Err(CheckFailed::Store(StoreError::Conflict { id, by, at, current: current.version, seen }))
         }
         _ => Ok(current),

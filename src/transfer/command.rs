@@ -108,6 +108,13 @@ pub fn import(
     Ok(())
 }
 
+/// `import --samples`: the built-in sample tickets, into an empty desk.
+pub fn import_samples(store: &mut Store) -> Result<()> {
+    let count = crate::samples::import_samples(store).context("nothing was imported")?;
+    eprintln!("Imported {count} sample tickets");
+    Ok(())
+}
+
 /// The error of a first row that failed, as the import reports it.
 fn store_import_error(row: Option<Result<ImportRow, RowError>>) -> Result<u64, ImportError<RowError>> {
     match row {

@@ -67,9 +67,9 @@ impl Driver {
 
     fn carry_out(&mut self, effect: Effect) {
         match effect {
-            Effect::LoadList { generation, filter, page, limit, reselect } => {
-                self.reader.send(ReadJob::List { generation, filter, page, limit, reselect })
-            }
+            Effect::LoadList { generation, filter, page, limit, reselect } => self
+                .reader
+                .send(ReadJob::List { generation, filter: Box::new(filter), page, limit, reselect }),
             Effect::LoadStats => self.reader.send(ReadJob::Stats),
             Effect::LoadDetail(id) => self.reader.send(ReadJob::Detail(id)),
             Effect::Save(ticket, origins) => self.writer.send(WriteJob::Save(ticket, origins)),

@@ -27,7 +27,8 @@ use crate::store::{Store, StoreError};
 pub const SPARKLINE_DAYS: u32 = 30;
 
 pub enum ReadJob {
-    List { generation: u64, filter: Filter, page: Page, limit: usize, reselect: Option<i64> },
+    // The filter is boxed: it is by far the biggest job, and jobs are moved around.
+    List { generation: u64, filter: Box<Filter>, page: Page, limit: usize, reselect: Option<i64> },
     Stats,
     Detail(i64),
 }

@@ -9,6 +9,34 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
+/// Programs some tests need from the system, and the package that brings each.
+const TOOLS: &[(&str, &str)] = &[("sqlite3", "sqlite3"), ("tmux", "tmux"), ("pgrep", "procps")];
+
+/// `program` from the system, ready to run. When it is not installed the
+/// test fails at once, naming the package to install, instead of failing
+/// later with an error that does not say why.
+pub fn tool(program: &str) -> std::process::Command {
+    if !on_path(program) {
+        let package = TOOLS.iter().find(|(p, _)| *p == program).map_or(program, |(_, package)| package);
+        panic!(
+            "this test needs `{program}`, which is not installed: install the `{package}` package \
+             (Debian/Ubuntu: apt-get install {package}), or run .ci/run, which installs it"
+        );
+    }
+    std::process::Command::new(program)
+}
+
+/// Whether an executable named `program` is on `PATH`.
+pub fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
 /// The binary built for this test or bench (a bench gets the release build).
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ticketdesk"))
@@ -40,11 +68,13 @@ impl Desk {
             .arg(&self.db)
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("TICKETDESK_HOST_CONFIG", self.dir.path().join("host-config.toml"))
             .env_remove("TICKETDESK_DB")
             .env_remove("TICKETDESK_CONFIG")
             .env_remove("ANTHROPIC_API_KEY")
-            .env_remove("ANTHROPIC_BASE_URL");
+            .env_remove("ANTHROPIC_BASE_URL")
+            .env_remove("TICKETDESK_LOG");
         cmd
     }
 

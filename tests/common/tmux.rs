@@ -65,7 +65,7 @@ impl Tmux {
     }
 
     fn cmd(&self) -> Command {
-        let mut cmd = Command::new("tmux");
+        let mut cmd = super::common::tool("tmux");
         cmd.arg("-S").arg(&self.socket);
         cmd
     }
@@ -149,7 +149,7 @@ impl Tmux {
     /// The program's process id (the pane runs a shell, which runs it).
     pub fn pid(&self) -> i32 {
         let shell = self.format("#{pane_pid}");
-        let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
+        let out = super::common::tool("pgrep").args(["-P", &shell]).output().expect("pgrep");
         let text = String::from_utf8_lossy(&out.stdout);
         text.lines().next().and_then(|l| l.trim().parse().ok()).expect("the program's pid")
     }

@@ -43,7 +43,7 @@ impl Site {
     }
 
     pub fn sqlite3_on(&self, db: &std::path::Path, sql: &str) -> Result<String, String> {
-        let mut child = Command::new("sqlite3")
+        let mut child = super::common::tool("sqlite3")
             .args(["-bail", "-batch"])
             .arg(db)
             .stdin(Stdio::piped())
