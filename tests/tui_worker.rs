@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::time::timeout;
 
-use ticketdesk::domain::{Category, Filter, NewTicket, Origins, Page, Priority, Status};
+use ticketdesk::domain::{Category, NewTicket, Origins, Page, Priority, Status};
 use ticketdesk::store::Store;
 use ticketdesk::tui::msg::{Change, Msg};
 use ticketdesk::tui::worker::{ReadJob, WriteJob, spawn_reader, spawn_writer};
