@@ -16,6 +16,7 @@ pub fn bulk(store: &mut Store, filter: &Filter, change: BulkChange, as_json: boo
         bail!("the query selects more than {BULK_MAX} tickets; narrow it (nothing was changed)");
     }
     let targets: Vec<(i64, i64)> = selected.iter().map(|t| (t.id, t.version)).collect();
+    tracing::info!(selected = targets.len(), "bulk change: tickets selected, applying");
     let outcome = store.bulk_change(&targets, &change)?;
     let mut out = stdout();
     if as_json {
