@@ -12,7 +12,6 @@ use ticketdesk::store::Store;
 
 const WORDS: &[&str] =
     &["refund", "invoice", "card", "declined", "printer", "login", "timeout", "charged", "twice", "zebra"];
-const PEOPLE: &[&str] = &["alice", "bob"];
 
 /// A desk of 1,500 tickets over 60 days, with every category, priority,
 /// status and owner, and texts built from a small vocabulary (so phrases and
@@ -57,7 +56,12 @@ fn desk() -> &'static (Desk, Vec<Ticket>) {
             .unwrap();
         let mut store = Store::open(&desk.db).unwrap();
         let mut all = Vec::new();
-        store.for_each_ticket(|t| Ok(all.push(t))).unwrap();
+        store
+            .for_each_ticket(|t| {
+                all.push(t);
+                Ok(())
+            })
+            .unwrap();
         (desk, all)
     })
 }
