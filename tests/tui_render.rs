@@ -158,6 +158,25 @@ fn list_with_search_and_filters() {
     snapshot!("list_search", model, NARROW);
 }
 
+/// A query the box cannot read: carets under the mistake, the reason beside
+/// them, and the last good rows still below.
+#[test]
+fn a_query_mistake_is_pointed_at_under_the_search_box() {
+    let mut model = desk();
+    model.list.searching = true;
+    model.list.search = "cat:billing pri:>=urgent refund".into();
+    model.list.query_error = ticketdesk::domain::Filter::from_query(&model.list.search, NOW, "alice").err();
+    snapshot!("list_query_error", model, WIDE);
+    snapshot!("list_query_error", model, NARROW);
+    let text = screen(&model, WIDE);
+    let box_line = text.lines().find(|l| l.contains("pri:>=urgent")).unwrap();
+    let caret_line = text.lines().find(|l| l.contains("^^^^^^")).unwrap();
+    let column = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+    assert_eq!(column(caret_line, "^^^^^^ "), column(box_line, "urgent"), "the carets sit under the mistake");
+    assert!(caret_line.contains("priority must be one of low, medium, high, critical"));
+    assert!(text.contains("#338"), "the last good rows stay");
+}
+
 #[test]
 fn form_with_a_suggestion_and_a_hint() {
     let mut model = desk();

@@ -322,6 +322,33 @@ fn filters_cycle_compose_and_clear() {
 }
 
 #[test]
+fn the_search_box_speaks_the_query_language_and_keeps_the_last_good_rows_through_a_mistake() {
+    let mut m = model();
+    m.list.me = "alice".into();
+    key(&mut m, KeyCode::Char('/'));
+    let effects = typed(&mut m, "pri:>=high");
+    let Some(Effect::LoadList { filter, .. }) = effects.last() else { panic!("{effects:?}") };
+    assert_eq!(filter.priorities, OneOf::of(&[Priority::High, Priority::Critical]));
+    load_rows(&mut m, 3, 50);
+    typed(&mut m, " assignee:me st");
+    load_rows(&mut m, 3, 50);
+    // A qualifier being typed: each prefix that cannot be read yet is an
+    // error shown under the box, and the rows on screen stay.
+    let effects = typed(&mut m, ":cl");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::LoadList { .. })), "{effects:?}");
+    let error = m.list.query_error.clone().expect("st:cl cannot be read");
+    assert_eq!(&m.list.search[error.span.clone()], "cl");
+    assert_eq!(m.list.rows.len(), 3, "the last good result stays");
+    let effects = typed(&mut m, "osed");
+    assert!(m.list.query_error.is_none());
+    let Some(Effect::LoadList { filter, .. }) = effects.last() else { panic!("{effects:?}") };
+    assert_eq!(filter.statuses, OneOf::of(&[Status::Closed]));
+    assert_eq!(filter.assigned, [crate::domain::Assigned::To("alice".into())]);
+    // A space or a word the query already meant asks nothing new.
+    assert!(typed(&mut m, " ").is_empty());
+}
+
+#[test]
 fn search_filters_live_and_stale_results_are_dropped() {
     let mut m = model();
     key(&mut m, KeyCode::Char('/'));
