@@ -280,6 +280,9 @@ pub struct ListArgs {
 /// given combine with AND.
 #[derive(Debug, Args, Default)]
 pub struct SelectArgs {
+    /// A saved view: Open, Mine, Unassigned, Critical, All, or one named in the config's [views]
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
     /// A query in the query language, e.g. 'cat:billing pri:>=high st:open age:<2d "card declined" -refund'
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,

@@ -165,11 +165,9 @@ fn views() -> Vec<CompletionCandidate> {
     view_names(&config).into_iter().map(CompletionCandidate::new).collect()
 }
 
-/// The configured views' names. The config has no views yet: when
-/// `[views.NAME]` arrives, return its names here and every argument named
-/// `view` completes them in every shell.
-pub fn view_names(_config: &Config) -> Vec<String> {
-    Vec::new()
+/// The views' names: the built-in ones and the config's `[views.NAME]`.
+pub fn view_names(config: &Config) -> Vec<String> {
+    config.views().into_iter().map(|view| view.name).collect()
 }
 
 #[cfg(test)]

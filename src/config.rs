@@ -5,6 +5,7 @@
 mod key_file;
 pub mod limits;
 mod parse;
+pub mod views;
 
 use serde::Deserialize;
 
@@ -96,6 +97,10 @@ pub struct Config {
     pub redact: bool,
     pub claude: ClaudeConfig,
     pub local: LocalConfig,
+    /// Offer the built-in views (Open, Mine, Unassigned, Critical, All).
+    pub builtin_views: bool,
+    /// Named queries: `[views.NAME] query = "…"`.
+    pub views: std::collections::BTreeMap<String, views::ViewConfig>,
     /// Where each value came from; not a setting itself.
     #[serde(skip)]
     pub origins: Origins,
@@ -111,6 +116,8 @@ impl Default for Config {
             redact: ClaudeSettings::default().redact,
             claude: ClaudeConfig::default(),
             local: LocalConfig::default(),
+            builtin_views: true,
+            views: std::collections::BTreeMap::new(),
             origins: Origins::default(),
         }
     }
@@ -272,6 +279,11 @@ impl Config {
         Ok(config)
     }
 
+    /// The views to offer, built-in ones first (see [`views::views`]).
+    pub fn views(&self) -> Vec<views::View> {
+        views::views(self.builtin_views, &self.views)
+    }
+
     /// The one validation pass over the merged config: every number in its
     /// range, the base URL a URL. Messages name the key and where it was set.
     fn validate(&self) -> Result<(), ConfigError> {
@@ -281,6 +293,17 @@ impl Config {
             message: format!("{key} {message}"),
         };
         limits::check(self).map_err(|(key, message)| invalid(key, message))?;
+        for (name, view) in &self.views {
+            let key = format!("views.{name}");
+            if !views::is_view_name(name) {
+                return Err(invalid(&key, "needs a name of 1 to 32 letters, digits, '-' or '_'".into()));
+            }
+            if let Err(e) =
+                crate::domain::Filter::from_query(&view.query, time::OffsetDateTime::now_utc(), "me")
+            {
+                return Err(invalid(&format!("{key}.query"), format!("cannot be read: {}", e.message)));
+            }
+        }
         let url = &self.claude.base_url;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             // Not echoed: a URL can carry credentials.

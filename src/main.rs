@@ -104,7 +104,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
     let me = ticketdesk::actor::current();
     let selected = match command {
-        Command::List(args) => commands::select::filter(&args.select, &me, now)?,
+        Command::List(args) => commands::select::filter(&args.select, &config.views(), &me, now)?,
         Command::Status { query: Some(query), .. } | Command::Assign { query: Some(query), .. } => {
             commands::select::read("--query", query, &me, now)?
         }

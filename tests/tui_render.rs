@@ -158,6 +158,20 @@ fn list_with_search_and_filters() {
     snapshot!("list_search", model, NARROW);
 }
 
+/// Saved views as tabs in the list's border, the one in use in brackets
+/// (so it reads without colour); on a narrow screen only that one, with its
+/// place among them.
+#[test]
+fn views_show_as_tabs() {
+    let mut model = desk();
+    let views = ticketdesk::config::views::views(true, &Default::default());
+    ticketdesk::tui::update::views::set_views(&mut model.list, views, NOW);
+    snapshot!("list_views", model, WIDE);
+    snapshot!("list_views", model, NARROW);
+    assert!(screen(&model, WIDE).contains(" Open Mine Unassigned Critical [All] "));
+    assert!(screen(&model, (60, 20)).contains("[All] 5/5"), "{}", screen(&model, (60, 20)));
+}
+
 /// A query the box cannot read: carets under the mistake, the reason beside
 /// them, and the last good rows still below.
 #[test]

@@ -94,10 +94,24 @@ impl Driver {
                     classifier.learn(ticket);
                 }
             }
+            Effect::SaveView { name, query } => save_view(name, query, self.inbox.clone()),
             // The loop ends on `model.quitting` before effects run.
             Effect::Quit => {}
         }
     }
+}
+
+/// Writes the view into the agent's config off the loop's thread; the
+/// answer comes back as `Msg::ViewSaved`.
+fn save_view(name: String, query: String, inbox: UnboundedSender<Msg>) {
+    std::thread::spawn(move || {
+        let result = match crate::config::Sources::system().agent_file {
+            Some(path) => crate::config::views::save(&path, &name, &query),
+            None => Err("there is no config folder for your account to save views in".to_owned()),
+        };
+        let view = crate::config::views::View { name, query };
+        let _ = inbox.send(Msg::ViewSaved(result.map(|()| view)));
+    });
 }
 
 /// The timers the core runs: one of each kind at a time, a new one replacing

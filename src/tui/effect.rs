@@ -52,6 +52,11 @@ pub enum Effect {
     CancelClassify,
     /// Teach the offline model a ticket the agent just filed.
     Learn(Ticket),
+    /// Write `[views.NAME] query = "…"` to the agent's config file.
+    SaveView {
+        name: String,
+        query: String,
+    },
     Quit,
 }
 

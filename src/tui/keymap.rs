@@ -16,6 +16,10 @@ pub enum Context {
     /// Typing a note in the detail view.
     Note,
     Picker,
+    /// Choosing a saved view.
+    Views,
+    /// Naming the query on screen, to save it as a view.
+    ViewName,
     Help,
 }
 
@@ -30,12 +34,14 @@ impl Context {
             Context::Detail => "Ticket detail",
             Context::Note => "Note box",
             Context::Picker => "Status picker",
+            Context::Views => "Views",
+            Context::ViewName => "Naming a view",
             Context::Help => "Help",
         }
     }
 
     /// Contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 11] = [
         Context::List,
         Context::Search,
         Context::Form,
@@ -43,6 +49,8 @@ impl Context {
         Context::Detail,
         Context::Note,
         Context::Picker,
+        Context::Views,
+        Context::ViewName,
         Context::Stats,
         Context::Help,
     ];
@@ -86,6 +94,10 @@ pub enum Action {
     ToggleMine,
     AddNote,
     SaveNote,
+    NextView,
+    PrevView,
+    PickView,
+    SaveView,
 }
 
 /// A key pattern: a code and the modifiers that must be held.
@@ -142,6 +154,23 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
     bind!(List, [ch('a')], "a", Take, "take the ticket (assign to me)", true),
     bind!(List, [ch('m')], "m", ToggleMine, "only my tickets", true),
+    bind!(List, [ch(']')], "]", NextView, "next view", false),
+    bind!(List, [ch('[')], "[", PrevView, "previous view", false),
+    bind!(List, [ch('v')], "v", PickView, "pick a view", true),
+    bind!(
+        List,
+        [ch('S'), Key(KeyCode::Char('S'), SHIFT)],
+        "S",
+        SaveView,
+        "save what is shown as a view",
+        false
+    ),
+    bind!(Views, [ch('j'), Key(KeyCode::Down, NONE)], "↓", Down, "next view", true),
+    bind!(Views, [ch('k'), Key(KeyCode::Up, NONE)], "↑", Up, "previous view", true),
+    bind!(Views, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "show this view", true),
+    bind!(Views, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
+    bind!(ViewName, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "save the view", true),
+    bind!(ViewName, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
     bind!(
         Search,
         [Key(KeyCode::Enter, NONE), Key(KeyCode::Esc, NONE)],
@@ -210,7 +239,7 @@ pub static GLOBAL: &[Binding] = &[
 
 /// Contexts in which letters are typed, not commands.
 pub fn is_text_entry(context: Context) -> bool {
-    matches!(context, Context::Search | Context::Form | Context::Note)
+    matches!(context, Context::Search | Context::Form | Context::Note | Context::ViewName)
 }
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {
@@ -232,8 +261,8 @@ fn applicable(context: Context) -> impl Iterator<Item = (&'static Binding, bool)
     // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
     let form = BINDINGS.iter().filter(move |b| context == Context::Selector && b.context == Context::Form);
     // Global keys never shadow typing, and overlays keep their own keys.
-    let globals =
-        !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector);
+    let globals = !is_text_entry(context)
+        && !matches!(context, Context::Help | Context::Picker | Context::Selector | Context::Views);
     let global = GLOBAL.iter().filter(move |_| globals);
     let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
     // A selector takes no letters, so `?` still opens help there; its

@@ -84,6 +84,8 @@ fn first_model(config: &Config, db_path: &Path) -> Model {
     let color = std::env::var_os("NO_COLOR").is_none();
     let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
     model.list.me = crate::actor::current();
+    let now = model.now;
+    update::views::set_views(&mut model.list, config.views(), now);
     model.classifier = match config.classifier {
         ClassifierMode::Off => ClassifierStatus::Off,
         _ => ClassifierStatus::On(Health::Local),

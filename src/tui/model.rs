@@ -10,6 +10,7 @@ use super::keymap::Context;
 use super::msg::ChangeRefused;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
+use crate::config::views::View;
 use crate::domain::filter::OneOf;
 use crate::domain::query::QueryError;
 use crate::domain::{Assigned, Category, Event, Filter, Priority, Stats, Status, Suggested, Ticket};
@@ -41,6 +42,14 @@ pub enum Overlay {
     Help,
     Detail(Detail),
     StatusPicker(StatusPicker),
+    Views(ViewPicker),
+}
+
+/// The views overlay: choosing a view, or naming the query on screen to save it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewPicker {
+    Choosing { selected: usize },
+    Naming { name: String, refused: Option<String> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +153,11 @@ pub struct ListView {
     pub query: Filter,
     /// Why the text in the search box cannot be read, and where.
     pub query_error: Option<QueryError>,
+    /// Saved views (tabs over the list), and the one in use.
+    pub views: Vec<View>,
+    pub view: Option<usize>,
+    /// What the view in use means: the base the search and filter keys narrow.
+    pub view_query: Filter,
     /// Keys go to the search box.
     pub searching: bool,
     /// Only tickets assigned to `me`.
@@ -194,6 +208,9 @@ impl Default for ListView {
             search: String::new(),
             query: Filter::default(),
             query_error: None,
+            views: Vec::new(),
+            view: None,
+            view_query: Filter::default(),
             searching: false,
             mine: false,
             me: String::new(),
@@ -218,7 +235,7 @@ impl ListView {
             assigned: if self.mine { vec![Assigned::To(self.me.clone())] } else { vec![] },
             ..Filter::default()
         };
-        self.query.clone().and(picked)
+        self.view_query.clone().and(self.query.clone()).and(picked)
     }
 
     pub fn selected_ticket(&self) -> Option<&Ticket> {
@@ -462,6 +479,8 @@ pub enum Notice {
     NotSaved(Failure),
     NoteNotSaved(Failure),
     NotChanged(ChangeRefused),
+    /// The query on screen is now a view of the agent's own.
+    ViewSaved(String),
 }
 
 impl Notice {
@@ -521,6 +540,8 @@ impl Model {
             Some(Overlay::Detail(detail)) if detail.note.is_some() => return Context::Note,
             Some(Overlay::Detail(_)) => return Context::Detail,
             Some(Overlay::StatusPicker(_)) => return Context::Picker,
+            Some(Overlay::Views(ViewPicker::Choosing { .. })) => return Context::Views,
+            Some(Overlay::Views(ViewPicker::Naming { .. })) => return Context::ViewName,
             None => {}
         }
         match self.focus {

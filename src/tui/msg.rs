@@ -49,6 +49,8 @@ pub enum Msg {
     ClassifierHealth(ClassifierStatus),
     /// A signal asked the app to end (SIGTERM, SIGHUP: a dropped connection).
     Stop,
+    /// A view was written to the agent's config (or could not be).
+    ViewSaved(Result<crate::config::views::View, String>),
     /// A background task died (a panic): the app ends and reports it.
     Fatal(String),
 }

@@ -1,5 +1,6 @@
 //! Drives the real TUI in a private tmux server, as an agent at a terminal
 //! would: type keys, read the screen, wait for what should appear.
+#![allow(dead_code)] // Shared by several test binaries, each using a part.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -19,7 +19,12 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     let list = &model.list;
     let focused = model.focus == Pane::List;
-    let extra = if list.loading() { vec![Span::styled("loading… ", theme.dim())] } else { vec![] };
+    // The saved views as tabs beside the name; the room left for them
+    // excludes the name, "loading…" and the position in the corner.
+    let mut extra = super::views::tabs(list, usize::from(area.width).saturating_sub(32), theme);
+    if list.loading() {
+        extra.push(Span::styled("loading… ", theme.dim()));
+    }
     let mut block = pane_block("Tickets", extra, focused, theme);
     if let Some(position) = position(list) {
         block = block.title_bottom(Line::from(format!(" {position} ")).alignment(Alignment::Right));

@@ -17,6 +17,7 @@ mod picker;
 mod stats;
 mod status;
 pub mod theme;
+mod views;
 
 pub use status::notice_text;
 
@@ -58,6 +59,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         Some(Overlay::Help) => help::render(frame, screen, theme),
         Some(Overlay::Detail(detail)) => detail::render(frame, screen, detail, model.now, theme),
         Some(Overlay::StatusPicker(picker)) => picker::render(frame, screen, picker, theme),
+        Some(Overlay::Views(picker)) => views::render(frame, screen, &model.list, picker, theme),
         None => {}
     }
 }

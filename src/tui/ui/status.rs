@@ -106,6 +106,7 @@ pub fn notice_text(notice: &Notice) -> String {
             Change::Status { id, status } => format!("#{id} not set to {status}: {}", refused.why),
             Change::Assign { id } => format!("#{id} not assigned: {}", refused.why),
         },
+        Notice::ViewSaved(name) => format!("Saved the view \"{name}\" in your config"),
     }
 }
 

@@ -16,6 +16,9 @@ pub(super) fn resize(model: &mut Model, rows: usize) -> Vec<Effect> {
 }
 
 pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
+    if matches!(action, Action::NextView | Action::PrevView | Action::PickView | Action::SaveView) {
+        return super::views::on_list_action(model, action);
+    }
     let list = &mut model.list;
     let page = list.height.max(1) as isize;
     match action {

@@ -17,6 +17,7 @@ mod paging;
 mod picker;
 mod search;
 mod ticket;
+pub mod views;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -63,6 +64,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         Msg::Resize(width, height) => Update::changed(list::resize(model, layout::list_rows(width, height))),
         Msg::Tick(now) => {
             model.now = now;
+            views::on_tick(&mut model.list, now);
             Update::changed(vec![])
         }
         Msg::TimerFired(timer) => form::on_timer(model, timer),
@@ -92,6 +94,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         Msg::WriteBusy(busy) => set(&mut model.busy, busy),
         Msg::Suggested { generation, suggestion } => form::on_suggested(model, generation, suggestion),
         Msg::ClassifierHealth(status) => set(&mut model.classifier, status),
+        Msg::ViewSaved(result) => views::on_saved(model, result),
         Msg::Stop => Update::changed(quit(model)),
         Msg::Fatal(message) => {
             model.failure = Some(message);
@@ -159,6 +162,7 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
             Context::Form | Context::Selector => form::on_action(model, action),
             Context::Detail | Context::Note => detail::on_action(model, context, action),
             Context::Picker => picker::on_action(model, action),
+            Context::Views | Context::ViewName => views::on_overlay_action(model, action),
             Context::Help => help::on_action(model, action),
             Context::Stats => vec![],
         },
@@ -171,6 +175,7 @@ fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Update {
         Context::Form => form::on_text(model, key),
         Context::Search => search::on_text(model, key),
         Context::Note => detail::on_text(model, key),
+        Context::ViewName => views::on_text(model, key),
         _ => Update::unchanged(),
     }
 }

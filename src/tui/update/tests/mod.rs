@@ -11,6 +11,7 @@ use crate::domain::filter::OneOf;
 use crate::domain::{Category, EventSource, NewTicket, Page, Priority, Status, Ticket};
 use crate::store::StoreError;
 use crate::tui::effect::{Timer, TimerKind};
+use crate::tui::model::ViewPicker;
 use crate::tui::model::{Failure, Field, Origin, StatsView, Suggesting};
 use crate::tui::msg::{Change, ChangeRefused};
 use crate::tui::ui::notice_text;
@@ -655,4 +656,75 @@ fn only_what_changes_the_model_asks_for_a_frame() {
     assert_eq!(update(&mut m, detail), Update::unchanged(), "no detail open");
     assert!(update(&mut m, Msg::WriteBusy(true)).changed);
     assert!(update(&mut m, Msg::Key(KeyEvent::from(KeyCode::Char('j')))).changed);
+}
+
+fn with_views(m: &mut Model) {
+    let views = crate::config::views::views(true, &Default::default());
+    let now = m.now;
+    super::views::set_views(&mut m.list, views, now);
+}
+
+#[test]
+fn views_switch_with_brackets_and_narrow_the_list() {
+    let mut m = model();
+    m.list.me = "alice".into();
+    with_views(&mut m);
+    assert_eq!(m.list.views[m.list.view.unwrap()].name, "All", "the whole desk first, as without views");
+    let effects = key(&mut m, KeyCode::Char(']'));
+    let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(m.list.views[m.list.view.unwrap()].name, "Open", "wraps round");
+    assert_eq!(filter.statuses, OneOf::of(&[Status::Open, Status::InProgress]));
+    key(&mut m, KeyCode::Char(']'));
+    let effects = key(&mut m, KeyCode::Char('/'));
+    assert!(effects.is_empty());
+    let effects = typed(&mut m, "cat:billing");
+    let Some(Effect::LoadList { filter, .. }) = effects.last() else { panic!("{effects:?}") };
+    assert_eq!(
+        filter.assigned,
+        [crate::domain::Assigned::To("alice".into())],
+        "Mine's query stays under the search"
+    );
+    assert_eq!(filter.categories, OneOf::of(&[Category::Billing]));
+    key(&mut m, KeyCode::Esc);
+    key(&mut m, KeyCode::Char('['));
+    assert_eq!(m.list.views[m.list.view.unwrap()].name, "Open");
+}
+
+#[test]
+fn the_view_picker_chooses_and_the_name_prompt_saves_what_is_shown() {
+    let mut m = model();
+    with_views(&mut m);
+    key(&mut m, KeyCode::Char('v'));
+    assert_eq!(m.context(), Context::Views);
+    key(&mut m, KeyCode::Down);
+    let effects = key(&mut m, KeyCode::Enter);
+    assert!(matches!(effects.as_slice(), [Effect::LoadList { .. }]), "{effects:?}");
+    assert_eq!(m.list.views[m.list.view.unwrap()].name, "Open");
+    assert!(m.overlay.is_none());
+
+    key(&mut m, KeyCode::Char('c'));
+    key(&mut m, KeyCode::Char('S'));
+    assert_eq!(m.context(), Context::ViewName);
+    typed(&mut m, "my billing");
+    assert!(key(&mut m, KeyCode::Enter).is_empty(), "a name with a space is refused");
+    let Some(Overlay::Views(ViewPicker::Naming { refused: Some(_), .. })) = &m.overlay else { panic!() };
+    key(&mut m, KeyCode::Backspace);
+    for _ in 0.."billing".len() {
+        key(&mut m, KeyCode::Backspace);
+    }
+    typed(&mut m, "-billing");
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::SaveView { name: "my-billing".into(), query: "-st:resolved,closed cat:billing".into() }]
+    );
+    let view = crate::config::views::View {
+        name: "my-billing".into(),
+        query: "-st:resolved,closed cat:billing".into(),
+    };
+    update(&mut m, Msg::ViewSaved(Ok(view)));
+    assert!(m.overlay.is_none());
+    assert_eq!(m.list.views.last().unwrap().name, "my-billing");
+    assert_eq!(m.list.view, Some(m.list.views.len() - 1), "the saved view is the one shown");
+    assert_eq!(m.list.category, None, "its filters now live in the view");
 }
