@@ -143,6 +143,25 @@ impl SearchQuery {
         self.terms.iter().all(&mut hit) && !self.unwanted.iter().any(hit)
     }
 
+    /// Plain ASCII text every matching row holds somewhere in its title or
+    /// description (ignoring case): a cheap first test before the rule.
+    /// Only wanted terms count, and only those in ASCII, where ignoring case
+    /// is simple and agrees with the rule's folding.
+    pub fn needles(&self) -> Vec<String> {
+        let ascii = |t: &str| t.is_ascii() && !t.is_empty();
+        let mut needles = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::WordPrefix(prefix) | Term::Literal(prefix) if ascii(prefix) => {
+                    needles.push(prefix.clone())
+                }
+                Term::Phrase(words) => needles.extend(words.iter().filter(|w| ascii(w)).cloned()),
+                _ => {}
+            }
+        }
+        needles
+    }
+
     /// An FTS5 query whose matches include every row [`matches`](Self::matches)
     /// accepts (and usually a few more), or `None` when no term gives the index
     /// anything to work with (`%`, `C++`): then the rows must be walked.
@@ -229,11 +248,19 @@ fn has_word_starting_with(text: &str, prefix: &str) -> bool {
 }
 
 /// Whether consecutive words of `text` start with `words`, in order.
+/// Walks the text once, without allocating: most texts walked do not match.
 fn has_phrase(text: &str, words: &[String]) -> bool {
-    let text_words: Vec<&str> = text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).collect();
-    text_words
-        .windows(words.len())
-        .any(|window| window.iter().zip(words).all(|(word, prefix)| starts_with_folded(word, prefix)))
+    let Some((first, rest)) = words.split_first() else { return true };
+    let mut text_words = text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty());
+    while let Some(word) = text_words.next() {
+        if starts_with_folded(word, first) {
+            let mut following = text_words.clone();
+            if rest.iter().all(|prefix| following.next().is_some_and(|w| starts_with_folded(w, prefix))) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn starts_with_folded(word: &str, prefix: &str) -> bool {

@@ -53,11 +53,16 @@ pub(super) fn inspect(path: &Path) -> Result<FileState, StoreError> {
         });
     }
     let id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-    if id != 0 && id != APPLICATION_ID {
-        return Err(StoreError::Foreign { path: path.to_owned(), id });
+    match id {
+        // Ours (the id is written before anything else, outside any log): the
+        // first connection checks the schema's version before it writes.
+        APPLICATION_ID => Ok(FileState::Usable),
+        0 => {
+            check_read_only(path)?;
+            Ok(FileState::Usable)
+        }
+        _ => Err(StoreError::Foreign { path: path.to_owned(), id }),
     }
-    check_read_only(path)?;
-    Ok(FileState::Usable)
 }
 
 /// What a path holds when it is not a regular file: a directory, a named
