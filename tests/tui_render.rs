@@ -14,6 +14,7 @@ use ratatui::style::{Color, Modifier};
 use ticketdesk::classify::chain::Health;
 use ticketdesk::classify::claude::ClaudeError;
 use ticketdesk::classify::{Confidence, Source};
+use ticketdesk::domain::stats::Outcome;
 use ticketdesk::domain::text::find_unsafe;
 use ticketdesk::domain::{Category, Priority, Status};
 use ticketdesk::tui::model::{
@@ -206,9 +207,36 @@ fn stats_pane() {
     snapshot!("stats", model, WIDE);
     snapshot!("stats", model, NARROW);
     let text = screen(&model, NARROW);
-    for want in ["Total 360", "Open 118", "11.61", "critical", "technical", "last 30 days"] {
+    for want in [
+        "Total 360",
+        "Open 118",
+        "11.61",
+        "critical",
+        "technical",
+        "last 30 days",
+        "claude          84% of 211    72% of 211",
+        "local           81% of 130    71% of 130",
+        "local keeps up: category 81% vs claude 84%",
+    ] {
         assert!(text.contains(want), "{want}: {text}");
     }
+}
+
+/// The local model behind Claude, and a desk that has not saved a
+/// suggestion yet (no block at all).
+#[test]
+fn stats_say_when_local_trails_and_nothing_before_any_suggestion() {
+    let mut model = desk();
+    model.focus = Pane::Stats;
+    let Loading::Ready(view) = &mut model.stats else { unreachable!() };
+    view.stats.suggestions.local.priority = Outcome { kept: 70, changed: 60 };
+    let text = screen(&model, NARROW);
+    assert!(text.contains("local trails: priority 54% vs claude 72%"), "{text}");
+    let Loading::Ready(view) = &mut model.stats else { unreachable!() };
+    view.stats.suggestions = Default::default();
+    let text = screen(&model, NARROW);
+    assert!(!text.contains("Suggestions kept"), "{text}");
+    assert!(text.contains("last 30 days"), "{text}");
 }
 
 #[test]
