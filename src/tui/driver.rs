@@ -94,6 +94,11 @@ impl Driver {
                     classifier.learn(ticket);
                 }
             }
+            Effect::FindSimilar { generation, text } => {
+                self.reader.send(ReadJob::Similar { generation, text })
+            }
+            // The loop runs the editor itself: it owns the terminal.
+            Effect::Edit { .. } => {}
             // The loop ends on `model.quitting` before effects run.
             Effect::Quit => {}
         }
