@@ -1,0 +1,110 @@
+//! The possible-duplicates lookup at scale: near-copies of open tickets on
+//! the big desk, looked up through the store in this process, as the
+//! screen's reader thread does at each pause in typing.
+
+use anyhow::Result;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ticketdesk::domain::{Status, Ticket};
+use ticketdesk::store::Store;
+
+use crate::units::{millis, thousands};
+use crate::{Row, yes_no};
+
+/// Drafts looked up, each a near-copy of a different open ticket.
+const DRAFTS: usize = 40;
+/// Timed passes over the drafts, after one warm-up pass.
+const PASSES: usize = 3;
+/// What a lookup may take, at the 95th percentile.
+const GOAL: Duration = Duration::from_millis(20);
+
+struct Lookups {
+    drafts: usize,
+    median: Duration,
+    p95: Duration,
+    worst: Duration,
+    /// Drafts whose original was listed first, and in the top three.
+    first: usize,
+    listed: usize,
+}
+
+/// The report's row: the lookup timed in this process (it runs on the
+/// screen's reader thread, never as a command of its own), so there is no
+/// shell floor to compare with.
+pub fn row(db: &Path, rows: usize) -> Result<Row> {
+    eprintln!("[scale] possible duplicates of near-copies ({} rows) ...", thousands(rows));
+    let d = measure(db, rows)?;
+    eprintln!(
+        "[scale]   median {}, p95 {}, worst {}; original first for {} of {}, in the top three for {}",
+        millis(d.median),
+        millis(d.p95),
+        millis(d.worst),
+        d.first,
+        d.drafts,
+        d.listed
+    );
+    Ok(Row::new(
+        format!("possible duplicates of a draft (in process; {} near-copies of open tickets)", d.drafts),
+        format!("median {}, p95 {}, worst {}", millis(d.median), millis(d.p95), millis(d.worst)),
+        "—",
+        format!("original first {}/{}, top three {}/{}", d.first, d.drafts, d.listed, d.drafts),
+        format!("p95 < {}", millis(GOAL)),
+        yes_no(d.p95 < GOAL),
+    ))
+}
+
+/// Times `Store::similar` on near-copies of open tickets spread over the desk.
+fn measure(db: &Path, rows: usize) -> Result<Lookups> {
+    let store = Store::open(db)?;
+    let originals = open_tickets(&store, rows)?;
+    let drafts: Vec<(i64, String)> = originals.iter().map(|t| (t.id, near_copy(t))).collect();
+    let (mut first, mut listed) = (0, 0);
+    for (id, draft) in &drafts {
+        let found = store.similar(draft, 3, None)?;
+        first += usize::from(found.first().is_some_and(|s| s.ticket.id == *id));
+        listed += usize::from(found.iter().any(|s| s.ticket.id == *id));
+    }
+    let mut times = Vec::new();
+    for _ in 0..PASSES {
+        for (_, draft) in &drafts {
+            let started = Instant::now();
+            std::hint::black_box(store.similar(draft, 3, None)?);
+            times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    let at = |share: f64| times[((times.len() - 1) as f64 * share).round() as usize];
+    Ok(Lookups { drafts: drafts.len(), median: at(0.5), p95: at(0.95), worst: at(1.0), first, listed })
+}
+
+/// Up to [`DRAFTS`] open or in-progress tickets, read at ids spread over
+/// the whole desk (only those can be offered as duplicates).
+fn open_tickets(store: &Store, rows: usize) -> Result<Vec<Ticket>> {
+    let step = (rows / (DRAFTS * 20)).max(1);
+    let mut found = Vec::new();
+    for id in (1..=rows).rev().step_by(step) {
+        let ticket = store.get(id as i64)?;
+        if matches!(ticket.status, Status::Open | Status::InProgress) {
+            found.push(ticket);
+            if found.len() == DRAFTS {
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A customer writing in again: the title reworded (its first word
+/// dropped), every fourth word of the description left out.
+fn near_copy(ticket: &Ticket) -> String {
+    let title: Vec<&str> = ticket.title.split_whitespace().skip(1).collect();
+    let kept: Vec<&str> = ticket
+        .description
+        .split_whitespace()
+        .enumerate()
+        .filter(|(i, _)| i % 4 != 3)
+        .map(|(_, w)| w)
+        .collect();
+    format!("Re: {}\n\nWriting again about this. {}", title.join(" "), kept.join(" "))
+}
