@@ -90,11 +90,19 @@ struct Session {
 
 impl Session {
     fn start() -> Session {
+        Session::on(&[("Invoice total is wrong", "billed twice", Category::Billing)])
+    }
+
+    /// The app on a desk holding these tickets (title, description, category), low priority.
+    fn on(tickets: &[(&str, &str, Category)]) -> Session {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tickets.db");
-        let first =
-            NewTicket::new("Invoice total is wrong", "billed twice", Category::Billing, Priority::Low);
-        Store::open(&db).unwrap().add(&first.unwrap(), Origins::PERSON).unwrap();
+        let mut store = Store::open(&db).unwrap();
+        for (title, description, category) in tickets {
+            let ticket = NewTicket::new(title, description, *category, Priority::Low).unwrap();
+            store.add(&ticket, Origins::PERSON).unwrap();
+        }
+        drop(store);
         // A short pause, so the walk is quick; no network: the offline model answers.
         let config = Config { classifier: ClassifierMode::Local, debounce_ms: 50, ..Config::default() };
         let draft = dir.path().join("draft.json");
@@ -130,14 +138,15 @@ async fn a_ticket_typed_gets_a_suggestion_and_once_saved_is_in_the_list() {
     session.play(vec![until("the first list and stats", loaded)]).await;
     assert!(session.screen().contains("Invoice total is wrong"), "{}", session.screen());
 
-    // Each character typed is an edit of the description; the classifier
-    // must answer the last.
-    let description = "The card was charged twice, refund";
+    // Each character typed is an edit of the draft; the classifier must
+    // answer the last.
+    let (title, description) = ("Charged twice", "The card was charged twice, refund");
     let mut steps = vec![key(KeyCode::Char('n'))];
-    steps.extend(typing("Charged twice"));
+    steps.extend(typing(title));
     steps.push(key(KeyCode::Tab));
     steps.extend(typing(description));
-    let generation = description.chars().count() as u64;
+    // Each character of the title is an edit of the draft too.
+    let generation = (title.chars().count() + description.chars().count()) as u64;
     steps.push(until(
         "the suggestion",
         move |msg| matches!(msg, Msg::Suggested { generation: g, .. } if *g == generation),
@@ -199,4 +208,52 @@ async fn only_a_change_draws_a_frame() {
     session.play(vec![key(KeyCode::Char('?'))]).await;
     assert_eq!(session.app.frames(), drawn + 1, "the help overlay is one frame");
     assert!(session.screen().contains("Keys — Esc closes"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_near_copy_of_a_ticket_lists_it_under_the_form_and_ctrl_o_1_opens_it() {
+    let mut session = Session::on(&[
+        (
+            "Charged twice for the March invoice",
+            "My card ending 4242 was charged twice for invoice INV-3381. Please refund the duplicate payment.",
+            Category::Billing,
+        ),
+        ("Cannot log in after password reset", "The reset link says expired every time.", Category::Account),
+        (
+            "Dashboard export times out",
+            "Exporting the quarterly report fails after a minute.",
+            Category::Technical,
+        ),
+        ("Question about seats", "How many seats does the starter plan include?", Category::General),
+    ]);
+    session.play(vec![until("the first list and stats", loaded)]).await;
+
+    let mut steps = vec![key(KeyCode::Char('n'))];
+    steps.extend(typing("Charged twice, March invoice"));
+    steps.push(key(KeyCode::Tab));
+    steps.extend(typing("Card 4242 charged twice for INV-3381, refund the duplicate please"));
+    steps.push(until(
+        "possible duplicates",
+        |msg| matches!(msg, Msg::SimilarFound { result: Ok(found), .. } if !found.is_empty()),
+    ));
+    session.play(steps).await;
+    let screen = session.screen();
+    assert!(screen.contains("Possible duplicates · Ctrl-O 1-3 opens one"), "{screen}");
+    assert!(screen.contains(r#" 1 #1 open billing "Charged twice for the March invoice""#), "{screen}");
+    assert!(!screen.contains("Dashboard export times out\""), "only what resembles the draft:\n{screen}");
+
+    session
+        .play(vec![
+            ctrl('o'),
+            key(KeyCode::Char('1')),
+            until("the ticket", |msg| matches!(msg, Msg::DetailLoaded { .. })),
+        ])
+        .await;
+    let screen = session.screen();
+    assert!(screen.contains("Ticket #1"), "{screen}");
+    assert!(screen.contains("My card ending 4242 was charged twice"), "{screen}");
+    session.play(vec![key(KeyCode::Esc)]).await;
+    let model = &session.app.model;
+    assert_eq!(model.form.title_text(), "Charged twice, March invoice", "the draft waits behind the detail");
+    assert_eq!(model.form.duplicates.first().map(|t| t.id), Some(1));
 }

@@ -6,6 +6,7 @@
 //! form); colour is checked separately. `INSTA_UPDATE=always cargo test
 //! --test tui_render` rewrites them; review every changed `.snap` by eye.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -14,6 +15,7 @@ use ratatui::style::{Color, Modifier};
 use ticketdesk::classify::chain::Health;
 use ticketdesk::classify::claude::ClaudeError;
 use ticketdesk::classify::{Confidence, Source};
+use ticketdesk::domain::stats::Outcome;
 use ticketdesk::domain::text::find_unsafe;
 use ticketdesk::domain::{Category, Priority, Status};
 use ticketdesk::tui::model::{
@@ -202,6 +204,47 @@ fn form_with_a_suggestion_and_a_hint() {
     assert!(text.contains("(suggested: high)"), "{text}");
 }
 
+/// Three open or recent tickets like the draft, under the form.
+fn with_duplicates(model: &mut Model) {
+    let rows = sample_rows();
+    model.form.duplicates =
+        [12, 11, 16].iter().map(|i| rows[*i].clone()).filter(|t| t.category == Category::Billing).collect();
+}
+
+#[test]
+fn form_with_possible_duplicates() {
+    let mut model = desk();
+    filled_form(&mut model);
+    with_duplicates(&mut model);
+    snapshot!("form_duplicates", model, WIDE);
+    snapshot!("form_duplicates", model, NARROW);
+    for size in [WIDE, NARROW] {
+        let text = screen(&model, size);
+        for want in [
+            "Possible duplicates · Ctrl-O 1-3 opens one",
+            " 1 #328 open billing \"Annual renewal debited three times",
+            " 2 #329 resolved billing \"Refund sent to a card I closed",
+            " 3 #324 open billing \"Invoice bills 1,200 seats",
+            "Ctrl-O 1-3 open a possible duplicate",
+        ] {
+            assert!(text.contains(want), "{size:?} {want}:\n{text}");
+        }
+    }
+    // Without duplicates the footer does not offer the key.
+    model.form.duplicates.clear();
+    assert!(!screen(&model, WIDE).contains("Ctrl-O"));
+}
+
+#[test]
+fn a_chord_half_typed_shows_how_it_ends() {
+    let mut model = desk();
+    filled_form(&mut model);
+    model.pending_chord = Some(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL));
+    let text = screen(&model, NARROW);
+    let footer = text.lines().rev().nth(1).unwrap();
+    assert_eq!(footer.trim_end(), " Ctrl-X Ctrl-E edit in $EDITOR  Esc cancel", "{text}");
+}
+
 #[test]
 fn form_while_thinking_and_saving() {
     let mut model = desk();
@@ -239,9 +282,36 @@ fn stats_pane() {
     snapshot!("stats", model, WIDE);
     snapshot!("stats", model, NARROW);
     let text = screen(&model, NARROW);
-    for want in ["Total 360", "Open 118", "11.61", "critical", "technical", "last 30 days"] {
+    for want in [
+        "Total 360",
+        "Open 118",
+        "11.61",
+        "critical",
+        "technical",
+        "last 30 days",
+        "claude          84% of 211    72% of 211",
+        "local           81% of 130    71% of 130",
+        "local keeps up: category 81% vs claude 84%",
+    ] {
         assert!(text.contains(want), "{want}: {text}");
     }
+}
+
+/// The local model behind Claude, and a desk that has not saved a
+/// suggestion yet (no block at all).
+#[test]
+fn stats_say_when_local_trails_and_nothing_before_any_suggestion() {
+    let mut model = desk();
+    model.focus = Pane::Stats;
+    let Loading::Ready(view) = &mut model.stats else { unreachable!() };
+    view.stats.suggestions.local.priority = Outcome { kept: 70, changed: 60 };
+    let text = screen(&model, NARROW);
+    assert!(text.contains("local trails: priority 54% vs claude 72%"), "{text}");
+    let Loading::Ready(view) = &mut model.stats else { unreachable!() };
+    view.stats.suggestions = Default::default();
+    let text = screen(&model, NARROW);
+    assert!(!text.contains("Suggestions kept"), "{text}");
+    assert!(text.contains("last 30 days"), "{text}");
 }
 
 #[test]
@@ -277,6 +347,45 @@ fn detail_overlay() {
     // Scrolling far past the end still shows text, not an empty box.
     model.overlay = Some(Overlay::Detail(Detail { scroll: 500, ..Detail::new(detail_ticket()) }));
     assert!(screen(&model, NARROW).contains("Marta (finance)"));
+}
+
+/// A note from the editor keeps its lines, in the box and in the history.
+#[test]
+fn detail_with_a_note_of_several_lines() {
+    let mut model = desk();
+    let ticket = detail_ticket();
+    let note = |text: &str| ticketdesk::domain::Event {
+        id: 1,
+        ticket_id: ticket.id,
+        at: "2026-11-24T11:30:00.000Z".into(),
+        actor: "alice".into(),
+        field: ticketdesk::domain::EventField::Note,
+        old_value: None,
+        new_value: Some(text.into()),
+        source: ticketdesk::domain::EventSource::Person,
+    };
+    let detail = Detail {
+        history: Loading::Ready(vec![note("Called the bank.\nTwo refunds on their way.")]),
+        note: Some("Refund references:\n  RF-771, RF-772\nCall Marta on Friday".into()),
+        ..Detail::new(ticket)
+    };
+    model.overlay = Some(Overlay::Detail(detail));
+    snapshot!("detail_note", model, NARROW);
+    let text = screen(&model, (80, 40));
+    for want in [
+        "alice  note: Called the bank.",
+        "      Two refunds on their way.",
+        "Note: Refund references:",
+        "        RF-771, RF-772",
+        "      Call Marta on Friday▏",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+    // More lines than the box holds: the last ones, and a mark for the rest.
+    let Some(Overlay::Detail(detail)) = &mut model.overlay else { unreachable!() };
+    detail.note = Some((1..=9).map(|n| format!("line {n}")).collect::<Vec<_>>().join("\n"));
+    let text = screen(&model, (80, 40));
+    assert!(text.contains("  ↑   line 4") && text.contains("line 9▏") && !text.contains("line 3"), "{text}");
 }
 
 #[test]
@@ -479,6 +588,10 @@ fn every_state() -> Vec<(&'static str, Model)> {
     selector.form.suggesting = Suggesting::Thinking;
     selector.form.errors.title = Some(FieldError::Invalid("must not be empty".into()));
     states.push(("selector", selector));
+    let mut duplicates = form.clone();
+    duplicates.form.duplicates = hostile_rows();
+    duplicates.form.field = Field::Description;
+    states.push(("duplicates", duplicates));
     let mut stats = base.clone();
     stats.focus = Pane::Stats;
     states.push(("stats", stats.clone()));
@@ -487,7 +600,10 @@ fn every_state() -> Vec<(&'static str, Model)> {
     states.push(("stats failed", failed));
     let mut detail = base.clone();
     detail.overlay = Some(Overlay::Detail(Detail { scroll: 3, ..Detail::new(detail_ticket()) }));
-    states.push(("detail", detail));
+    states.push(("detail", detail.clone()));
+    let Some(Overlay::Detail(open)) = &mut detail.overlay else { unreachable!() };
+    open.note = Some("\u{1b}[2Jfirst\nsecond \u{202e}line\n\nfourth".repeat(3));
+    states.push(("note", detail));
     let mut picker = base.clone();
     picker.overlay = Some(Overlay::StatusPicker(StatusPicker { ticket: detail_ticket(), choice: 3 }));
     states.push(("picker", picker));

@@ -10,6 +10,7 @@
 //! stdout and `<target dir>/bench-report.md`, progress to stderr.
 
 mod data;
+mod duplicates;
 mod proc;
 mod units;
 
@@ -105,6 +106,7 @@ fn run() -> Result<()> {
         }
     }
     table.extend(memory);
+    table.push(duplicates::row(&big.td, rows)?);
 
     let notes =
         Notes { sqlite_version, baseline_rss_kib: baseline, load_at_start, elapsed: started.elapsed() };

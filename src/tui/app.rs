@@ -1,6 +1,7 @@
 //! The loop, and only the loop: the next message, `update`, the effects to
 //! the driver, and a frame when something changed. Paint first, then load;
-//! draw at most once per frame interval.
+//! draw at most once per frame interval. One effect stays here: the agent's
+//! editor needs the terminal, which the loop owns.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,7 +12,8 @@ use ratatui::backend::Backend;
 use tokio::time::Instant;
 
 use super::driver::Driver;
-use super::effect::Effect;
+use super::editing;
+use super::effect::{EditTarget, Effect};
 use super::event::Events;
 use super::model::Model;
 use super::msg::Msg;
@@ -36,6 +38,8 @@ pub struct App<S: Screen> {
     /// them: one frame with the answer beats a "loading…" frame then the answer.
     hold_until: Option<Instant>,
     frames: u64,
+    /// The editor to open once the message that asked for it is handled.
+    editor: Option<(EditTarget, String)>,
 }
 
 impl<S: Screen> App<S>
@@ -43,7 +47,16 @@ where
     <S::Backend as Backend>::Error: Send + Sync + 'static,
 {
     pub fn new(model: Model, screen: S, driver: Driver) -> App<S> {
-        App { model, screen, driver, dirty: true, last_frame: Instant::now(), hold_until: None, frames: 0 }
+        App {
+            model,
+            screen,
+            driver,
+            dirty: true,
+            last_frame: Instant::now(),
+            hold_until: None,
+            frames: 0,
+            editor: None,
+        }
     }
 
     /// Paints the first frame at once, then starts loading (and the
@@ -82,7 +95,33 @@ where
             if !self.handle(msg) {
                 return Ok(());
             }
+            if let Some((target, text)) = self.editor.take()
+                && !self.edit(events, target, text).await?
+            {
+                return Ok(());
+            }
         }
+    }
+
+    /// Hands the terminal to the agent's editor and takes it back: the
+    /// events stop reading it, the screen steps aside, the editor runs in
+    /// the foreground (off this thread, so the runtime's other tasks go on;
+    /// their messages wait in the inbox), then the screen comes back whole
+    /// and the editor's text goes through `update`. `false` once quitting.
+    async fn edit(&mut self, events: &mut impl Events, target: EditTarget, text: String) -> Result<bool> {
+        events.pause();
+        let suspended = self.screen.suspend();
+        let answer = match suspended {
+            Ok(()) => tokio::task::spawn_blocking(move || editing::run(target, &text))
+                .await
+                .unwrap_or_else(|e| Msg::Fatal(format!("internal error: the editor's thread: {e}"))),
+            Err(e) => Msg::Fatal(format!("cannot hand the terminal to the editor: {e}")),
+        };
+        let resumed = self.screen.resume();
+        events.resume();
+        self.dirty = true;
+        resumed.map_err(|e| anyhow::anyhow!("cannot take the terminal back from the editor: {e}"))?;
+        Ok(self.handle(answer))
     }
 
     /// One message through the core; `false` once the app is quitting.
@@ -93,6 +132,12 @@ where
         self.dirty |= changed;
         if self.model.quitting {
             return false;
+        }
+        let (edits, effects): (Vec<Effect>, Vec<Effect>) =
+            effects.into_iter().partition(|e| matches!(e, Effect::Edit { .. }));
+        // One editor at a time: the keys that asked for it are all one chord.
+        if let Some(Effect::Edit { target, text }) = edits.into_iter().last() {
+            self.editor = Some((target, text));
         }
         if from_key && effects.iter().any(|e| matches!(e, Effect::LoadList { .. })) {
             self.hold_until = Some(Instant::now() + FRAME);

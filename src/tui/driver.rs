@@ -95,6 +95,11 @@ impl Driver {
                 }
             }
             Effect::SaveView { name, query } => save_view(name, query, self.inbox.clone()),
+            Effect::FindSimilar { generation, text } => {
+                self.reader.send(ReadJob::Similar { generation, text })
+            }
+            // The loop runs the editor itself: it owns the terminal.
+            Effect::Edit { .. } => {}
             // The loop ends on `model.quitting` before effects run.
             Effect::Quit => {}
         }

@@ -57,7 +57,28 @@ pub enum Effect {
         name: String,
         query: String,
     },
+    /// Look for open or recent tickets that resemble the draft. Latest wins:
+    /// an answer for an older generation is dropped.
+    FindSimilar {
+        generation: u64,
+        text: String,
+    },
+    /// Open the agent's own editor on `text`, the screen stepping aside
+    /// meanwhile; what the editor leaves comes back as `Msg::Edited`.
+    Edit {
+        target: EditTarget,
+        text: String,
+    },
     Quit,
+}
+
+/// What the agent's editor is writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditTarget {
+    /// The form's description, as it was at this generation.
+    Description { generation: u64 },
+    /// A note on this ticket (the title is for the editor's instructions).
+    Note { id: i64, title: String },
 }
 
 impl Effect {

@@ -22,12 +22,19 @@ pub trait Events {
     /// The next message; `None` once there are no more (the terminal is gone).
     /// Must be cancel-safe: the loop drops it when a frame is due first.
     fn next(&mut self) -> impl Future<Output = Option<Msg>>;
+
+    /// Stops reading the terminal until [`Events::resume`]: another program
+    /// (the agent's editor) reads it meanwhile, and every key must reach it.
+    fn pause(&mut self) {}
+
+    fn resume(&mut self) {}
 }
 
 /// The real sources: the terminal, the clock, signals and the inbox.
 pub struct TerminalEvents {
     inbox: UnboundedReceiver<Msg>,
-    terminal: EventStream,
+    /// `None` while paused.
+    terminal: Option<EventStream>,
     clock: Interval,
     signals: Signals,
 }
@@ -36,7 +43,15 @@ impl TerminalEvents {
     pub fn new(inbox: UnboundedReceiver<Msg>) -> std::io::Result<TerminalEvents> {
         let mut clock = tokio::time::interval_at(Instant::now() + CLOCK_TICK, CLOCK_TICK);
         clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Ok(TerminalEvents { inbox, terminal: EventStream::new(), clock, signals: Signals::new()? })
+        Ok(TerminalEvents { inbox, terminal: Some(EventStream::new()), clock, signals: Signals::new()? })
+    }
+}
+
+/// The next terminal event; never, while paused.
+async fn terminal_event(terminal: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+    match terminal {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -44,7 +59,7 @@ impl Events for TerminalEvents {
     async fn next(&mut self) -> Option<Msg> {
         loop {
             return tokio::select! {
-                event = self.terminal.next() => match event {
+                event = terminal_event(&mut self.terminal) => match event {
                     Some(Ok(Event::Key(key))) => Some(Msg::Key(key)),
                     Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize(width, height)),
                     Some(Ok(_)) => continue,
@@ -56,6 +71,23 @@ impl Events for TerminalEvents {
                 () = self.signals.recv() => Some(Msg::Stop),
             };
         }
+    }
+
+    /// Dropping the stream ends crossterm's reading thread (the drop wakes
+    /// it out of its wait and it stops), so no key meant for the editor is
+    /// taken from the terminal.
+    fn pause(&mut self) {
+        self.terminal = None;
+    }
+
+    /// A new stream reads the terminal again. A Ctrl-C typed in the editor
+    /// reached this process too (the editor runs in its process group): it
+    /// was meant for the editor, so it does not end the session, as git
+    /// ignores it while its editor runs.
+    fn resume(&mut self) {
+        use futures::FutureExt;
+        while let Some(Some(())) = self.signals.int.recv().now_or_never() {}
+        self.terminal = Some(EventStream::new());
     }
 }
 

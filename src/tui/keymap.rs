@@ -98,6 +98,10 @@ pub enum Action {
     PrevView,
     PickView,
     SaveView,
+    /// Open the agent's own editor on the text being written.
+    OpenEditor,
+    /// Open the form's possible duplicate at this place (0 is the first).
+    OpenDuplicate(usize),
 }
 
 /// A key pattern: a code and the modifiers that must be held.
@@ -112,22 +116,63 @@ const fn ch(c: char) -> Key {
     Key(KeyCode::Char(c), NONE)
 }
 
+const fn ctrl(c: char) -> Key {
+    Key(KeyCode::Char(c), CTRL)
+}
+
 pub struct Binding {
     pub context: Context,
     keys: &'static [Key],
+    /// For a chord (`Ctrl-X Ctrl-E`): the second key, pressed after one of
+    /// `keys`. Empty for a single key.
+    then: &'static [Key],
     /// How the keys are written on screen.
     pub label: &'static str,
     pub action: Action,
     pub help: &'static str,
     /// Shown in the footer (the rest only in the help overlay).
     pub footer: bool,
+    /// Shown at all: a binding whose keys another one's label already
+    /// covers (`Ctrl-O 1-3`) is not listed twice.
+    pub listed: bool,
 }
 
 macro_rules! bind {
     ($ctx:ident, [$($key:expr),+], $label:literal, $action:ident, $help:literal, $footer:literal) => {
-        Binding { context: Context::$ctx, keys: &[$($key),+], label: $label, action: Action::$action, help: $help, footer: $footer }
+        Binding {
+            context: Context::$ctx,
+            keys: &[$($key),+],
+            then: &[],
+            label: $label,
+            action: Action::$action,
+            help: $help,
+            footer: $footer,
+            listed: true,
+        }
     };
 }
+
+/// A two-key chord, as bash and emacs have them: `first`, then `then`.
+const fn chord(
+    context: Context,
+    first: &'static [Key],
+    then: &'static [Key],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding { context, keys: first, then, label, action, help, footer, listed: true }
+}
+
+/// `Ctrl-O` then a digit opens the form's possible duplicates. Ctrl-O is no
+/// editing key (the text area and the search box leave it alone) and, being
+/// a control byte, reads the same in every terminal, unlike Alt-digit, which
+/// some terminals turn into a character.
+const OPEN_DUPLICATE: &[Key] = &[ctrl('o')];
+
+/// `Ctrl-X Ctrl-E`, as in bash and zsh: `Ctrl-E` alone still moves to the end of the line.
+const EDITOR: (&[Key], &[Key]) = (&[ctrl('x')], &[ctrl('e')]);
 
 /// Every binding. Keys not found here go to the text being edited, if any.
 pub static BINDINGS: &[Binding] = &[
@@ -180,6 +225,23 @@ pub static BINDINGS: &[Binding] = &[
         true
     ),
     bind!(Search, [Key(KeyCode::Char('u'), CTRL)], "Ctrl-U", ClearSearch, "clear the search", true),
+    chord(
+        Context::Form,
+        OPEN_DUPLICATE,
+        &[ch('1')],
+        "Ctrl-O 1-3",
+        Action::OpenDuplicate(0),
+        "open a possible duplicate",
+        true,
+    ),
+    Binding {
+        listed: false,
+        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('2')], "", Action::OpenDuplicate(1), "", false)
+    },
+    Binding {
+        listed: false,
+        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('3')], "", Action::OpenDuplicate(2), "", false)
+    },
     bind!(Form, [Key(KeyCode::Tab, NONE)], "Tab", NextField, "next field", true),
     bind!(
         Form,
@@ -190,8 +252,9 @@ pub static BINDINGS: &[Binding] = &[
         false
     ),
     bind!(Form, [Key(KeyCode::Char('s'), CTRL)], "Ctrl-S", Submit, "save the ticket", true),
+    chord(Context::Form, EDITOR.0, EDITOR.1, "Ctrl-X Ctrl-E", Action::OpenEditor, "edit in $EDITOR", true),
     bind!(Form, [Key(KeyCode::Char('l'), CTRL)], "Ctrl-L", ClearForm, "clear the form", true),
-    bind!(Form, [Key(KeyCode::Esc, NONE)], "Esc", LeaveForm, "back to the list (keeps the draft)", true),
+    bind!(Form, [Key(KeyCode::Esc, NONE)], "Esc", LeaveForm, "back to the list", true),
     bind!(Selector, [Key(KeyCode::Right, NONE), ch('l')], "→", ChoiceNext, "next value", true),
     bind!(Selector, [Key(KeyCode::Left, NONE), ch('h')], "←", ChoicePrev, "previous value", true),
     bind!(Detail, [ch('j'), Key(KeyCode::Down, NONE)], "j/↓", Down, "scroll down", false),
@@ -203,6 +266,15 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Detail, [ch('N'), Key(KeyCode::Char('N'), SHIFT)], "N", AddNote, "add an internal note", true),
     bind!(Note, [Key(KeyCode::Enter, NONE)], "Enter", SaveNote, "save the note", true),
     bind!(Note, [Key(KeyCode::Esc, NONE)], "Esc", Close, "drop the note", true),
+    chord(
+        Context::Note,
+        EDITOR.0,
+        EDITOR.1,
+        "Ctrl-X Ctrl-E",
+        Action::OpenEditor,
+        "write it in $EDITOR",
+        true,
+    ),
     bind!(
         Detail,
         [Key(KeyCode::Esc, NONE), Key(KeyCode::Enter, NONE)],
@@ -271,14 +343,48 @@ fn applicable(context: Context) -> impl Iterator<Item = (&'static Binding, bool)
     listed.chain(help.map(|b| (b, false)))
 }
 
-/// The action for a key in a context, if any. Ctrl-C is handled before this.
+/// The action for a single key in a context, if any. Ctrl-C is handled before this.
 pub fn action(context: Context, event: &KeyEvent) -> Option<Action> {
-    applicable(context).find(|(b, _)| b.keys.iter().any(|k| matches(k, event))).map(|(b, _)| b.action)
+    applicable(context)
+        .find(|(b, _)| b.then.is_empty() && b.keys.iter().any(|k| matches(k, event)))
+        .map(|(b, _)| b.action)
 }
 
-/// The footer's bindings for a context.
-pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
-    applicable(context).filter(|(_, listed)| *listed).map(|(b, _)| (b.label, b.help)).collect()
+/// Whether `event` begins a chord whose action is `offered` now: the key
+/// then waits for the next one.
+pub fn starts_chord(context: Context, event: &KeyEvent, offered: impl Fn(Action) -> bool) -> bool {
+    applicable(context)
+        .any(|(b, _)| !b.then.is_empty() && offered(b.action) && b.keys.iter().any(|k| matches(k, event)))
+}
+
+/// The action of the chord `first`, `second`, if there is one.
+pub fn chord_action(context: Context, first: &KeyEvent, second: &KeyEvent) -> Option<Action> {
+    applicable(context)
+        .find(|(b, _)| b.keys.iter().any(|k| matches(k, first)) && b.then.iter().any(|k| matches(k, second)))
+        .map(|(b, _)| b.action)
+}
+
+/// How the keys for `action` are written, wherever they apply.
+pub fn label(action: Action) -> Option<&'static str> {
+    BINDINGS.iter().find(|b| b.action == action && b.listed).map(|b| b.label)
+}
+
+/// The footer's bindings for a context, those whose action is `offered` now.
+pub fn footer(context: Context, offered: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str)> {
+    applicable(context)
+        .filter(|(b, footer)| *footer && b.listed && offered(b.action))
+        .map(|(b, _)| (b.label, b.help))
+        .collect()
+}
+
+/// The footer while a chord waits for its second key: what it can finish as.
+pub fn chord_footer(context: Context, first: &KeyEvent) -> Vec<(&'static str, &'static str)> {
+    let mut pairs: Vec<(&str, &str)> = applicable(context)
+        .filter(|(b, _)| b.listed && !b.then.is_empty() && b.keys.iter().any(|k| matches(k, first)))
+        .map(|(b, _)| (b.label, b.help))
+        .collect();
+    pairs.push(("Esc", "cancel"));
+    pairs
 }
 
 #[cfg(test)]
@@ -317,7 +423,52 @@ mod tests {
     #[test]
     fn every_context_has_a_footer() {
         for context in Context::ALL {
-            assert!(!footer(context).is_empty(), "{context:?}");
+            assert!(!footer(context, |_| true).is_empty(), "{context:?}");
+        }
+    }
+
+    #[test]
+    fn ctrl_x_begins_the_editor_chord_and_ctrl_e_alone_is_no_command() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        for context in [Context::Form, Context::Note] {
+            assert!(starts_chord(context, &ctrl('x'), |_| true), "{context:?}");
+            assert_eq!(action(context, &ctrl('e')), None, "{context:?}: end of line, for the text");
+            assert_eq!(chord_action(context, &ctrl('x'), &ctrl('e')), Some(Action::OpenEditor));
+            assert_eq!(chord_action(context, &ctrl('x'), &key(KeyCode::Char('e'))), None);
+        }
+        assert!(!starts_chord(Context::Form, &ctrl('x'), |a| a != Action::OpenEditor), "only when offered");
+        assert!(!starts_chord(Context::List, &ctrl('x'), |_| true));
+    }
+
+    #[test]
+    fn ctrl_o_then_a_digit_opens_that_duplicate_and_lists_once() {
+        let ctrl_o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL);
+        for (digit, place) in [('1', 0), ('2', 1), ('3', 2)] {
+            let action = chord_action(Context::Selector, &ctrl_o, &key(KeyCode::Char(digit)));
+            assert_eq!(action, Some(Action::OpenDuplicate(place)));
+        }
+        assert_eq!(chord_action(Context::Form, &ctrl_o, &key(KeyCode::Char('4'))), None);
+        let listed = footer(Context::Form, |_| true);
+        assert_eq!(listed.iter().filter(|(label, _)| label.starts_with("Ctrl-O")).count(), 1, "{listed:?}");
+        let hidden = footer(Context::Form, |a| !matches!(a, Action::OpenDuplicate(_)));
+        assert!(hidden.iter().all(|(label, _)| !label.starts_with("Ctrl-O")), "{hidden:?}");
+    }
+
+    /// No key the text fields edit with is taken by a command: the text
+    /// area's own keys (ratatui-textarea's defaults) reach it in the form.
+    /// The one exception is asked for: Ctrl-X (the text area's cut, with
+    /// nothing selected a no-op) begins `Ctrl-X Ctrl-E` in the description.
+    #[test]
+    fn commands_in_the_text_fields_leave_the_editing_keys_alone() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+        let editing = ["a", "b", "e", "f", "n", "p", "h", "d", "k", "j", "w", "u", "r", "y", "c", "v", "m"]
+            .map(|c| ctrl(c.chars().next().unwrap()));
+        for event in editing.iter().chain([alt('f'), alt('b'), alt('v'), alt('d')].iter()) {
+            for context in [Context::Form, Context::Note] {
+                assert_eq!(action(context, event), None, "{context:?} {event:?}");
+                assert!(!starts_chord(context, event, |_| true), "{context:?} {event:?}");
+            }
         }
     }
 }

@@ -8,7 +8,8 @@
 //! - [`event`]: terminal events, the clock, signals and the workers' replies
 //!   as one stream of [`msg::Msg`] (scriptable in tests).
 //! - [`driver`]: carries [`effect::Effect`]s out: the database [`worker`]s,
-//!   the [`classifier`], [`draft`]s and timers.
+//!   the [`classifier`], [`draft`]s and timers; the loop runs the agent's
+//!   editor ([`editing`]) itself, as it owns the terminal.
 //! - [`model`], [`msg`], [`effect`], [`update`]: the pure core; [`keymap`]
 //!   says which key does what; [`layout`] where each pane goes.
 //! - [`ui`]: one view per pane and overlay.
@@ -17,6 +18,7 @@ pub mod app;
 pub mod classifier;
 pub mod draft;
 pub mod driver;
+pub mod editing;
 pub mod effect;
 pub mod event;
 pub mod keymap;

@@ -1,12 +1,13 @@
 //! Everything the screen shows, as plain data. Views read it; only `update`
 //! changes it.
 
+use crossterm::event::KeyEvent;
 use ratatui_textarea::{TextArea, WrapMode};
 use std::fmt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-use super::keymap::Context;
+use super::keymap::{Action, Context};
 use super::msg::ChangeRefused;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
@@ -382,8 +383,14 @@ pub struct Form {
     /// now hold: saved with the ticket so the desk can count how often
     /// suggestions are kept.
     pub offered: Option<Suggested>,
+    /// Open or recent tickets that resemble the draft, closest first (at
+    /// most [`DUPLICATES_SHOWN`]), found at the latest pause.
+    pub duplicates: Vec<Ticket>,
     pub saving: bool,
 }
+
+/// How many possible duplicates the form lists (`Ctrl-O 1` to `3`).
+pub const DUPLICATES_SHOWN: usize = 3;
 
 impl PartialEq for Form {
     fn eq(&self, other: &Self) -> bool {
@@ -396,6 +403,7 @@ impl PartialEq for Form {
             && self.generation == other.generation
             && self.suggesting == other.suggesting
             && self.offered == other.offered
+            && self.duplicates == other.duplicates
             && self.saving == other.saving
     }
 }
@@ -409,11 +417,9 @@ fn editor(placeholder: &str) -> TextArea<'static> {
 
 impl Default for Form {
     fn default() -> Self {
-        let mut description = editor("What happened? Suggestions appear as you type.");
-        description.set_wrap_mode(WrapMode::Word);
         Form {
             title: editor("A short summary"),
-            description,
+            description: description_editor(),
             category: Choice::unset(),
             priority: Choice::unset(),
             field: Field::Title,
@@ -421,6 +427,7 @@ impl Default for Form {
             generation: 0,
             suggesting: Suggesting::Idle,
             offered: None,
+            duplicates: Vec::new(),
             saving: false,
         }
     }
@@ -438,6 +445,19 @@ impl Form {
     pub fn is_blank(&self) -> bool {
         self.title.is_empty() && self.description.is_empty()
     }
+
+    /// Puts `text` in the description in place of what was there, the
+    /// cursor at its end.
+    pub fn replace_description(&mut self, text: &str) {
+        self.description = description_editor();
+        self.description.insert_str(text);
+    }
+}
+
+fn description_editor() -> TextArea<'static> {
+    let mut description = editor("What happened? Suggestions appear as you type.");
+    description.set_wrap_mode(WrapMode::Word);
+    description
 }
 
 /// The classifier's state for the status line, as the chain reports it; the
@@ -481,13 +501,21 @@ pub enum Notice {
     NotChanged(ChangeRefused),
     /// The query on screen is now a view of the agent's own.
     ViewSaved(String),
+    /// The agent's editor failed or left no text: the screen's text is as it was.
+    EditorLeftNothing,
+    /// The agent's editor could not be run.
+    EditorFailed(Failure),
 }
 
 impl Notice {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            Notice::DeskLost(_) | Notice::NotSaved(_) | Notice::NoteNotSaved(_) | Notice::NotChanged(_)
+            Notice::DeskLost(_)
+                | Notice::NotSaved(_)
+                | Notice::NoteNotSaved(_)
+                | Notice::NotChanged(_)
+                | Notice::EditorFailed(_)
         )
     }
 }
@@ -511,6 +539,8 @@ pub struct Model {
     pub quitting: bool,
     /// Why the app is ending on an error (reported after the terminal is restored).
     pub failure: Option<String>,
+    /// The first key of a chord (`Ctrl-X` of `Ctrl-X Ctrl-E`), waiting for the second.
+    pub pending_chord: Option<KeyEvent>,
 }
 
 impl Model {
@@ -530,6 +560,22 @@ impl Model {
             desk_lost: None,
             quitting: false,
             failure: None,
+            pending_chord: None,
+        }
+    }
+
+    /// Whether an action has something to act on now: a duplicate at that
+    /// place, a text the editor can take. The footer lists only these, and
+    /// a chord begins only for these.
+    pub fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::OpenDuplicate(place) => place < self.form.duplicates.len(),
+            Action::OpenEditor => match self.context() {
+                Context::Note => true,
+                Context::Form => self.form.field == Field::Description,
+                _ => false,
+            },
+            _ => true,
         }
     }
 

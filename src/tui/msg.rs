@@ -3,7 +3,7 @@
 use crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
-use super::effect::Timer;
+use super::effect::{EditTarget, Timer};
 use super::model::{ClassifierStatus, Failure, StatsView};
 use crate::classify::Suggestion;
 use crate::domain::{Event, Page, Status, Ticket};
@@ -47,6 +47,17 @@ pub enum Msg {
         suggestion: Suggestion,
     },
     ClassifierHealth(ClassifierStatus),
+    /// Tickets that resemble the form's draft at this generation, closest first.
+    SimilarFound {
+        generation: u64,
+        result: Result<Vec<Ticket>, Failure>,
+    },
+    /// The agent's editor closed: the text it left, or `None` when it failed
+    /// or left nothing (then nothing changes).
+    Edited {
+        target: EditTarget,
+        result: Result<Option<String>, Failure>,
+    },
     /// A signal asked the app to end (SIGTERM, SIGHUP: a dropped connection).
     Stop,
     /// A view was written to the agent's config (or could not be).

@@ -75,6 +75,14 @@ pub trait Screen {
 
     /// Marks where it ends, and sends it.
     fn end_frame(&mut self) -> io::Result<()>;
+
+    /// Hands the terminal to another program (the agent's editor): the
+    /// normal screen, cooked mode and the cursor, as the shell had them.
+    fn suspend(&mut self) -> io::Result<()>;
+
+    /// Takes the terminal back after [`Screen::suspend`]; the next frame is
+    /// drawn whole, since the other program left its own text behind.
+    fn resume(&mut self) -> io::Result<()>;
 }
 
 /// Frames go out in the terminal's synchronized-update mode (DEC private mode
@@ -102,6 +110,25 @@ impl<W: Write> Screen for Tty<W> {
         self.hold.store(false, Ordering::Relaxed);
         Write::flush(self.terminal.backend_mut())
     }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        self.terminal.show_cursor()?;
+        crossterm::execute!(self.terminal.backend_mut(), crossterm::terminal::LeaveAlternateScreen)?;
+        crossterm::terminal::disable_raw_mode()
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(self.terminal.backend_mut(), EnterAlternateScreen, Clear(ClearType::All))?;
+        // After a frame the buffer being drawn into is blank; swapping blanks
+        // the other, the last frame, so ratatui takes the screen for empty,
+        // as it now is, and draws the next frame whole. (`Terminal::clear`
+        // would ask the terminal where its cursor is, an answer that comes
+        // back through the input the events have just stopped reading.)
+        self.terminal.swap_buffers();
+        Ok(())
+    }
 }
 
 /// Render tests draw into memory: there is nothing to hold back.
@@ -122,6 +149,14 @@ impl Screen for Terminal<TestBackend> {
 
     fn end_frame(&mut self) -> io::Result<()> {
         Ok(())
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        self.clear().map_err(|never| match never {})
     }
 }
 

@@ -28,9 +28,20 @@ pub const SPARKLINE_DAYS: u32 = 30;
 
 pub enum ReadJob {
     // The filter is boxed: it is by far the biggest job, and jobs are moved around.
-    List { generation: u64, filter: Box<Filter>, page: Page, limit: usize, reselect: Option<i64> },
+    List {
+        generation: u64,
+        filter: Box<Filter>,
+        page: Page,
+        limit: usize,
+        reselect: Option<i64>,
+    },
     Stats,
     Detail(i64),
+    /// Possible duplicates of the form's draft at this generation.
+    Similar {
+        generation: u64,
+        text: String,
+    },
 }
 
 pub enum WriteJob {
@@ -106,15 +117,17 @@ fn read_loop(
 ) {
     while let Ok(first) = queue.recv() {
         // Take everything waiting: only the newest list query, one stats
-        // refresh and one detail are worth running.
+        // refresh, one detail and the newest draft's duplicates are worth running.
         let mut list = None;
         let mut stats = false;
         let mut detail = None;
+        let mut similar = None;
         for job in std::iter::once(first).chain(queue.try_iter()) {
             match job {
                 ReadJob::List { .. } => list = Some(job),
                 ReadJob::Stats => stats = true,
                 ReadJob::Detail(id) => detail = Some(id),
+                ReadJob::Similar { generation, text } => similar = Some((generation, text)),
             }
         }
         let mut answers = Vec::new();
@@ -129,21 +142,35 @@ fn read_loop(
             }
         }
         if stats {
-            // An interrupt meant for a list query can land here; just ask again.
-            let result = load_stats(&store).or_else(|e| match e {
-                StoreError::Interrupted => load_stats(&store),
-                other => Err(other),
-            });
+            let result = retry_interrupted(|| load_stats(&store));
             answers.push(Msg::StatsLoaded(result.map_err(Failure::from)));
         }
         if let Some(id) = detail {
             let result = store.get(id).and_then(|t| Ok((t, store.history(id)?))).map_err(Failure::from);
             answers.push(Msg::DetailLoaded { id, result });
         }
+        if let Some((generation, text)) = similar {
+            let result = retry_interrupted(|| find_similar(&store, &text)).map_err(Failure::from);
+            answers.push(Msg::SimilarFound { generation, result });
+        }
         if answers.into_iter().any(|answer| inbox.send(answer).is_err()) {
             return;
         }
     }
+}
+
+/// An interrupt meant for a list query can land on the job after it; that
+/// job just asks again.
+fn retry_interrupted<T>(job: impl Fn() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    job().or_else(|e| match e {
+        StoreError::Interrupted => job(),
+        other => Err(other),
+    })
+}
+
+fn find_similar(store: &Store, text: &str) -> Result<Vec<crate::domain::Ticket>, StoreError> {
+    let found = store.similar(text, super::model::DUPLICATES_SHOWN, None)?;
+    Ok(found.into_iter().map(|s| s.ticket).collect())
 }
 
 fn load_stats(store: &Store) -> Result<StatsView, StoreError> {

@@ -14,6 +14,8 @@ use super::{fit, overlay_block};
 use crate::domain::text::{sanitize, sanitize_line};
 use crate::domain::ticket::TEXT_MAX_CHARS;
 use crate::domain::timestamp;
+use crate::domain::{Event, EventField};
+use crate::output::human::history_lines;
 use crate::tui::model::{Detail, Loading};
 
 const MAX_WIDTH: u16 = 100;
@@ -36,6 +38,10 @@ fn laid_out(description: &str, id: i64) -> std::borrow::Cow<'_, str> {
 
 /// The most rows a long title may take.
 const TITLE_ROWS: usize = 3;
+/// The most rows the note box takes.
+const NOTE_ROWS: usize = 6;
+/// Where a note's second and later lines start (under its first).
+const NOTE_INDENT: &str = "      ";
 
 pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateTime, theme: Theme) {
     let width = if screen.width > 44 { (screen.width - 4).min(MAX_WIDTH) } else { screen.width };
@@ -54,7 +60,9 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
     let meta_rows: usize = meta.iter().map(|l| fit::wrapped_lines(&l.to_string(), cells).max(1)).sum();
     let header_rows = title_rows + meta_rows + 1;
     let total_rows = fit::wrapped_lines(&description, cells);
-    let wanted = u16::try_from(header_rows + total_rows + 2).unwrap_or(u16::MAX);
+    let note_lines: Vec<&str> = detail.note.as_deref().map(|n| n.split('\n').collect()).unwrap_or_default();
+    let wanted_note = note_lines.len().min(NOTE_ROWS);
+    let wanted = u16::try_from(header_rows + total_rows + wanted_note + 2).unwrap_or(u16::MAX);
     let area = fit::centered(screen, width, wanted.min(max_height));
     if area.is_empty() {
         return;
@@ -62,7 +70,11 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
 
     let mut block = overlay_block(format!(" Ticket #{} ", ticket.id), theme);
     let inner = block.inner(area);
-    let note_rows = usize::from(detail.note.is_some());
+    // An open note box keeps a row at least; more only while the text keeps one.
+    let note_rows = match wanted_note {
+        0 => 0,
+        wanted => wanted.min(usize::from(inner.height).saturating_sub(header_rows + 1)).max(1),
+    };
     let text_rows = usize::from(inner.height).saturating_sub(header_rows + note_rows);
     let scroll = usize::from(detail.scroll).min(total_rows.saturating_sub(text_rows));
     if let Some(hint) = more_hint(scroll > 0, scroll + text_rows < total_rows) {
@@ -91,24 +103,51 @@ pub fn render(frame: &mut Frame, screen: Rect, detail: &Detail, now: OffsetDateT
         .wrap(Wrap { trim: false })
         .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
         .render(body, buf);
-    if let Some(note) = &detail.note {
-        // The end of the note, so what is being typed stays in view.
-        let safe = sanitize_line(note);
-        let shown = fit::truncate_left(&safe, cells.saturating_sub(8)).into_owned();
-        let line = Line::from(vec![
-            Span::styled("Note: ", theme.accent()),
-            Span::raw(shown),
-            Span::styled("▏", theme.key()),
-        ]);
-        fit::put(buf, take(1), &line);
+    if detail.note.is_some() {
+        let rows = take(note_rows);
+        for (i, line) in note_box(&note_lines, usize::from(rows.height), cells, theme).iter().enumerate() {
+            if let Some(row) = fit::row(rows, u16::try_from(i).unwrap_or(u16::MAX)) {
+                fit::put(buf, row, line);
+            }
+        }
     }
+}
+
+/// The note being written, its last `rows` lines (a note from the editor
+/// keeps its lines), so what is being typed stays in view: the last line
+/// shows its end, with the cursor after it.
+fn note_box(lines: &[&str], rows: usize, cells: usize, theme: Theme) -> Vec<Line<'static>> {
+    let hidden = lines.len().saturating_sub(rows.max(1));
+    let room = cells.saturating_sub(NOTE_INDENT.len() + 2);
+    let last = lines.len().saturating_sub(1);
+    lines
+        .iter()
+        .enumerate()
+        .skip(hidden)
+        .map(|(i, text)| {
+            let label = match (i == hidden, hidden) {
+                (true, 0) => Span::styled("Note: ", theme.accent()),
+                (true, _) => Span::styled("  ↑   ", theme.accent()),
+                (false, _) => Span::raw(NOTE_INDENT),
+            };
+            let safe = sanitize_line(text);
+            let mut spans = vec![label];
+            if i == last {
+                spans.push(Span::raw(fit::truncate_left(&safe, room).into_owned()));
+                spans.push(Span::styled("▏", theme.key()));
+            } else {
+                spans.push(Span::raw(fit::truncate(&safe, room).into_owned()));
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// The description, then the history and notes below it: one scroll.
 fn scrolled_text(detail: &Detail) -> String {
     let ticket = &detail.ticket;
     let history = match &detail.history {
-        Loading::Ready(events) => crate::output::human::history_lines(events).join("\n"),
+        Loading::Ready(events) => history_text(events),
         Loading::Failed(why) => format!("history unavailable: {}", sanitize_line(&why.to_string())),
         Loading::Idle | Loading::Loading => "loading…".to_owned(),
     };
@@ -117,6 +156,24 @@ fn scrolled_text(detail: &Detail) -> String {
         sanitize(&laid_out(&ticket.description, ticket.id)).replace('\t', TAB),
         sanitize(&history).replace('\t', TAB)
     )
+}
+
+/// One line per change, as `history` prints it; a note of several lines
+/// keeps them, each under the first.
+fn history_text(events: &[Event]) -> String {
+    let mut text = Vec::new();
+    for event in events {
+        let note = event.new_value.as_deref().filter(|_| event.field == EventField::Note);
+        match note.and_then(|n| n.split_once('\n')) {
+            Some((first, rest)) => {
+                let head = Event { new_value: Some(first.to_owned()), ..event.clone() };
+                text.extend(history_lines(&[head]));
+                text.extend(rest.split('\n').map(|line| format!("{NOTE_INDENT}{line}")));
+            }
+            None => text.extend(history_lines(std::slice::from_ref(event))),
+        }
+    }
+    text.join("\n")
 }
 
 /// Arrows in the bottom border saying there is more above or below.

@@ -13,7 +13,11 @@ const GAP: &str = "  ";
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     if !area.is_empty() {
-        let pairs = keymap::footer(model.context());
+        let context = model.context();
+        let pairs = match &model.pending_chord {
+            Some(first) => keymap::chord_footer(context, first),
+            None => keymap::footer(context, |action| model.offers(action)),
+        };
         fit::put(frame.buffer_mut(), area, &key_line(&pairs, usize::from(area.width), theme));
     }
 }

@@ -7,6 +7,8 @@
 //!               this month; please refund one of them.
 //!   Category    ◀ billing ▶    claude · high · cached
 //!   Priority    ◀ high ▶       (suggested: medium)
+//! Possible duplicates · Ctrl-O 1-3 opens one
+//!  1 #41 open billing "Charged twice in March"
 //! ```
 
 use ratatui::Frame;
@@ -19,8 +21,10 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::theme::Theme;
 use super::{fit, pane_block};
+use crate::domain::Ticket;
 use crate::domain::text::sanitize_line;
 use crate::domain::ticket::TITLE_MAX_CHARS;
+use crate::tui::keymap::{self, Action};
 use crate::tui::model::{Choice, Field, FieldError, Form, Model, Origin, Pane, Suggesting};
 
 /// Cells for the labels column ("▸ Description" and a space).
@@ -61,6 +65,9 @@ enum Band {
     Priority,
     Error(Field),
     Info,
+    /// "Possible duplicates", then one row per ticket.
+    Duplicates,
+    Duplicate(usize),
 }
 
 impl FormView<'_> {
@@ -97,19 +104,28 @@ impl FormView<'_> {
                 ),
                 Band::Error(field) => self.error(buf, band_area, field),
                 Band::Info => self.info(buf, band_area),
+                Band::Duplicates => self.duplicates_heading(buf, band_area),
+                Band::Duplicate(place) => self.duplicate(buf, band_area, place),
             }
             y = y.saturating_add(height);
         }
     }
 
-    /// The bands that fit in `height` rows: the fields always; the inline
-    /// errors and the info line only if the description keeps two rows.
+    /// The bands that fit in `height` rows: the fields always; then, if the
+    /// description keeps two rows, the inline errors, the possible
+    /// duplicates and the info line, in that order of need.
     fn bands(&self, height: u16) -> Vec<Band> {
+        let height = usize::from(height);
         let error_rows = Field::ORDER.iter().filter(|f| self.has_error(**f)).count();
         // Three selector and title rows, and two for the description.
-        let needed = 3 + 2 + error_rows;
-        let with_errors = usize::from(height) >= needed;
-        let with_info = self.info_line().is_some() && usize::from(height) > needed;
+        let mut needed = 3 + 2 + error_rows;
+        let with_errors = height >= needed;
+        let duplicates = self.form.duplicates.len();
+        let with_duplicates = duplicates > 0 && with_errors && height >= needed + 1 + duplicates;
+        if with_duplicates {
+            needed += 1 + duplicates;
+        }
+        let with_info = self.info_line().is_some() && height > needed;
         let mut bands = Vec::new();
         for field in Field::ORDER {
             bands.push(match field {
@@ -124,6 +140,10 @@ impl FormView<'_> {
         }
         if with_info {
             bands.push(Band::Info);
+        }
+        if with_duplicates {
+            bands.push(Band::Duplicates);
+            bands.extend((0..duplicates).map(Band::Duplicate));
         }
         bands
     }
@@ -279,6 +299,33 @@ impl FormView<'_> {
             let cut = fit::truncate(&text, usize::from(value.width)).into_owned();
             fit::put(buf, value, &Line::styled(cut, line.style));
         }
+    }
+}
+
+impl FormView<'_> {
+    fn duplicates_heading(&self, buf: &mut Buffer, area: Rect) {
+        let mut spans = vec![Span::styled("Possible duplicates", self.theme.heading())];
+        if let Some(keys) = keymap::label(Action::OpenDuplicate(0)) {
+            spans.push(Span::styled(" · ", self.theme.dim()));
+            spans.push(Span::styled(keys, self.theme.key()));
+            spans.push(Span::styled(" opens one", self.theme.dim()));
+        }
+        fit::put(buf, area, &Line::from(spans));
+    }
+
+    /// ` 1 #41 open billing "Charged twice in March"`
+    fn duplicate(&self, buf: &mut Buffer, area: Rect, place: usize) {
+        let Some(ticket) = self.form.duplicates.get(place) else { return };
+        let Ticket { id, status, category, title, .. } = ticket;
+        let line = Line::from(vec![
+            Span::styled(format!(" {} ", place + 1), self.theme.key()),
+            Span::styled(format!("#{id} "), self.theme.accent()),
+            Span::styled(status.as_str(), self.theme.status(*status)),
+            Span::raw(" "),
+            Span::styled(category.as_str(), self.theme.category()),
+            Span::raw(format!(" \"{}\"", sanitize_line(title))),
+        ]);
+        fit::put(buf, area, &line);
     }
 }
 

@@ -29,7 +29,7 @@ fn groups() -> Vec<Group> {
             heading: context.title(),
             keys: keymap::BINDINGS
                 .iter()
-                .filter(|b| b.context == *context)
+                .filter(|b| b.context == *context && b.listed)
                 .map(|b| (b.label, b.help))
                 .collect(),
         })
@@ -111,11 +111,12 @@ fn columns(groups: &[Group], cells: usize, max_rows: usize, theme: Theme) -> Opt
     }
     let count = (cells / MIN_COLUMN).clamp(1, 3);
     let column_width = cells / count;
-    let key_width = groups.iter().flat_map(|g| g.keys.iter()).map(|(k, _)| fit::width(k)).max().unwrap_or(1);
-    // Each group as lines: the heading, then its keys.
+    // Each group as lines: the heading, then its keys, aligned within the
+    // group (one long chord does not push every other group's help aside).
     let blocks: Vec<Vec<Line<'static>>> = groups
         .iter()
         .map(|group| {
+            let key_width = group.keys.iter().map(|(k, _)| fit::width(k)).max().unwrap_or(1);
             let heading = fit::truncate(group.heading, column_width - 1).into_owned();
             let mut lines = vec![Line::styled(heading, theme.heading())];
             lines

@@ -17,6 +17,7 @@ mod picker;
 mod stats;
 mod status;
 pub mod theme;
+mod trust;
 mod views;
 
 pub use status::notice_text;

@@ -1,5 +1,6 @@
 //! The stats pane: totals, per-priority and per-category bars (labels and
-//! counts written out), and the last 30 days as a sparkline.
+//! counts written out), how often suggestions are kept ([`trust`]), and the
+//! last 30 days as a sparkline.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -9,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Widget, Wrap};
 
 use super::theme::Theme;
-use super::{fit, pane_block};
+use super::{fit, pane_block, trust};
 use crate::domain::text::sanitize_line;
 use crate::domain::{Category, Priority};
 use crate::tui::model::{Loading, Model, Pane, StatsView};
@@ -79,15 +80,18 @@ fn ready(buf: &mut Buffer, area: Rect, view: &StatsView, theme: Theme) {
     .map(|(category, n)| Bar { label: category.as_str(), value: n, style: theme.category() })
     .collect();
 
-    // Rows, most important first: the summary, the bars, then the sparkline.
+    // Rows, most important first: the summary, the bars, how often
+    // suggestions are kept, then the sparkline.
     let side_by_side = area.width >= 2 * MIN_GROUP + 2;
     let bars_height: u16 = if side_by_side { 5 } else { 10 };
+    let kept = trust::lines(&stats.suggestions, theme);
+    let kept_height = u16::try_from(kept.len()).unwrap_or(u16::MAX);
     let mut y = area.y;
     let bottom = area.bottom();
     fit::put(buf, Rect { y, height: 1, ..area }, &summary);
     y += 1;
     let spare = bottom.saturating_sub(y);
-    let gap = u16::from(spare >= bars_height + 4);
+    let gap = u16::from(spare >= bars_height + kept_height + 4 + u16::from(kept_height > 0));
     y += gap;
     if y >= bottom {
         return;
@@ -113,8 +117,18 @@ fn ready(buf: &mut Buffer, area: Rect, view: &StatsView, theme: Theme) {
         }
     }
     y += bars_area.height;
-    let spare = bottom.saturating_sub(y);
-    y += u16::from(spare >= 3);
+    if kept_height > 0 {
+        y += u16::from(bottom.saturating_sub(y) >= kept_height + 4);
+        for line in &kept {
+            if y >= bottom {
+                return;
+            }
+            fit::put(buf, Rect { y, height: 1, ..area }, line);
+            y += 1;
+        }
+    }
+    // A gap only if the sparkline still gets its heading and two rows.
+    y += u16::from(bottom.saturating_sub(y) >= 4);
     if y < bottom {
         last_days(buf, Rect { y, height: bottom - y, ..area }, &view.per_day, theme);
     }

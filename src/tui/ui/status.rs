@@ -102,6 +102,8 @@ pub fn notice_text(notice: &Notice) -> String {
         Notice::DeskLost(why) => why.to_string(),
         Notice::NotSaved(why) => format!("Not saved: {why}"),
         Notice::NoteNotSaved(why) => format!("Note not saved: {why}"),
+        Notice::EditorLeftNothing => "The editor failed or left no text: nothing changed".to_owned(),
+        Notice::EditorFailed(why) => why.to_string(),
         Notice::NotChanged(refused) => match refused.change {
             Change::Status { id, status } => format!("#{id} not set to {status}: {}", refused.why),
             Change::Assign { id } => format!("#{id} not assigned: {}", refused.why),

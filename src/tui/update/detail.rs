@@ -3,10 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::super::effect::Effect;
+use super::super::effect::{EditTarget, Effect};
 use super::super::keymap::{Action, Context};
 use super::super::model::{Detail, Failure, Loading, Model, Notice, Overlay};
-use super::{Update, ticket, typed_char};
+use super::{Update, editor_answer, ticket, typed_char};
 use crate::domain::{Event, Ticket};
 
 fn open(model: &mut Model) -> Option<&mut Detail> {
@@ -48,9 +48,26 @@ pub(super) fn on_action(model: &mut Model, context: Context, action: Action) -> 
             detail.note_sending = true;
             return vec![Effect::Note { id: detail.ticket.id, text }];
         }
+        Action::OpenEditor if !detail.note_sending => {
+            if let Some(note) = &detail.note {
+                let target = EditTarget::Note { id: detail.ticket.id, title: detail.ticket.title.clone() };
+                return vec![Effect::Edit { target, text: note.clone() }];
+            }
+        }
         _ => {}
     }
     vec![]
+}
+
+/// The agent's editor gave a note back: it goes in the note box, lines and
+/// all, for Enter to send. Dropped if that ticket's note box has closed.
+pub(super) fn on_edited(model: &mut Model, id: i64, result: Result<Option<String>, Failure>) -> Update {
+    let Some(text) = editor_answer(model, result) else { return Update::changed(vec![]) };
+    match open(model) {
+        Some(Detail { ticket, note: Some(note), .. }) if ticket.id == id => *note = text,
+        _ => {}
+    }
+    Update::changed(vec![])
 }
 
 /// Typing in the note box.

@@ -1,21 +1,23 @@
 //! The new-ticket form: typing, the selectors, saving, the draft kept on
 //! disk, and suggestions.
 //!
-//! Every edit of the description bumps the form's generation and (re)starts
-//! the pause timer; only when the typing has paused does the text go to the
-//! classifier, once. An edit while a classification runs aborts it. A pause
-//! or an answer for an older generation is dropped here, where the
-//! generation is kept.
+//! Every edit of the title or the description bumps the form's generation
+//! and (re)starts the pause timer; only when the typing has paused does the
+//! text go to the classifier (once there is a description) and to the store
+//! for possible duplicates, once each. An edit while a classification runs
+//! aborts it. A pause or an answer for an older generation is dropped here,
+//! where the generation is kept.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::super::draft::Draft;
-use super::super::effect::{Effect, Timer, TimerKind};
+use super::super::effect::{EditTarget, Effect, Timer, TimerKind};
 use super::super::keymap::Action;
 use super::super::model::{
-    Choice, Failure, Field, FieldError, Form, FormErrors, Model, Notice, Origin, Pane, Suggesting,
+    Choice, Detail, Failure, Field, FieldError, Form, FormErrors, Model, Notice, Origin, Overlay, Pane,
+    Suggesting,
 };
-use super::{Update, focus_pane, next_pane, paging};
+use super::{Update, editor_answer, focus_pane, next_pane, paging};
 use crate::classify::Suggestion;
 use crate::domain::ticket::{validate_description, validate_title};
 use crate::domain::{
@@ -36,7 +38,7 @@ pub fn restore_draft(model: &mut Model, draft: Draft) -> Vec<Effect> {
     }
     model.notice = Some(Notice::DraftBack { saved_at: draft.saved_at });
     form.generation += 1;
-    if classification_text(form).is_empty() {
+    if similarity_text(form).is_empty() {
         vec![]
     } else {
         vec![Effect::StartTimer(Timer::Pause { generation: form.generation })]
@@ -79,6 +81,19 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             model.focus = Pane::List;
             vec![]
         }
+        Action::OpenEditor if !form.saving => {
+            form.field = Field::Description;
+            let target = EditTarget::Description { generation: form.generation };
+            vec![Effect::Edit { target, text: form.description_text() }]
+        }
+        Action::OpenDuplicate(place) => match form.duplicates.get(place) {
+            Some(ticket) => {
+                let id = ticket.id;
+                model.overlay = Some(Overlay::Detail(Detail::new(ticket.clone())));
+                vec![Effect::LoadDetail(id)]
+            }
+            None => vec![],
+        },
         _ => vec![],
     }
 }
@@ -94,11 +109,13 @@ pub(super) fn on_text(model: &mut Model, key: KeyEvent) -> Update {
         }
         Field::Title if form.title.input(key) => {
             form.errors.title = None;
-            vec![save_draft(form)]
+            let mut effects = text_edited(form);
+            effects.push(save_draft(form));
+            effects
         }
         Field::Description if form.description.input(key) => {
             form.errors.description = None;
-            let mut effects = description_edited(form);
+            let mut effects = text_edited(form);
             effects.push(save_draft(form));
             effects
         }
@@ -109,37 +126,83 @@ pub(super) fn on_text(model: &mut Model, key: KeyEvent) -> Update {
     Update::changed(effects)
 }
 
-/// A new generation of the description: wait for the typing to pause
-/// before asking for a suggestion, and abort one asked for older text.
-fn description_edited(form: &mut Form) -> Vec<Effect> {
+/// A new generation of the draft: wait for the typing to pause before
+/// asking for a suggestion and for duplicates, and abort a suggestion asked
+/// for older text. A blank draft has no duplicates.
+fn text_edited(form: &mut Form) -> Vec<Effect> {
     form.generation += 1;
     let mut effects = Vec::new();
     if form.suggesting == Suggesting::Thinking {
         effects.push(Effect::CancelClassify);
     }
-    if classification_text(form).is_empty() {
-        form.suggesting = Suggesting::Idle;
+    form.suggesting =
+        if classification_text(form).is_empty() { Suggesting::Idle } else { Suggesting::Pausing };
+    if similarity_text(form).is_empty() {
+        form.duplicates.clear();
         effects.push(Effect::StopTimer(TimerKind::Pause));
     } else {
-        form.suggesting = Suggesting::Pausing;
         effects.push(Effect::StartTimer(Timer::Pause { generation: form.generation }));
     }
     effects
 }
 
-/// The typing paused: the text goes to the classifier, if it is still the
-/// text on screen.
+/// The typing paused: the text goes to the classifier (once there is a
+/// description) and to the store for duplicates, if it is still the text on
+/// screen.
 pub(super) fn on_timer(model: &mut Model, timer: Timer) -> Update {
     let Timer::Pause { generation } = timer;
     let form = &mut model.form;
-    let text = classification_text(form);
-    if generation != form.generation || text.is_empty() {
+    let similar = similarity_text(form);
+    if generation != form.generation || similar.is_empty() {
         return Update::unchanged();
     }
-    if form.suggesting == Suggesting::Pausing {
-        form.suggesting = Suggesting::Thinking;
+    let mut effects = Vec::new();
+    let text = classification_text(form);
+    if !text.is_empty() {
+        if form.suggesting == Suggesting::Pausing {
+            form.suggesting = Suggesting::Thinking;
+        }
+        effects.push(Effect::Classify { generation, text });
     }
-    Update::changed(vec![Effect::Classify { generation, text }])
+    effects.push(Effect::FindSimilar { generation, text: similar });
+    Update::changed(effects)
+}
+
+/// Possible duplicates of the current draft; an answer for older text, or
+/// one that failed (the list is a hint, never in the way), changes nothing
+/// on screen beyond dropping a list that no longer fits the draft.
+pub(super) fn on_similar(model: &mut Model, generation: u64, result: Result<Vec<Ticket>, Failure>) -> Update {
+    let form = &mut model.form;
+    if generation != form.generation {
+        return Update::unchanged();
+    }
+    let mut found = result.unwrap_or_default();
+    found.truncate(super::super::model::DUPLICATES_SHOWN);
+    super::set(&mut form.duplicates, found)
+}
+
+/// The agent's editor gave the description back: it replaces the text on
+/// screen as an edit would (a pause, a suggestion, duplicates, the draft).
+/// An answer for a form since saved or cleared is dropped.
+pub(super) fn on_edited(
+    model: &mut Model,
+    generation: u64,
+    result: Result<Option<String>, Failure>,
+) -> Update {
+    if generation != model.form.generation {
+        return Update::unchanged();
+    }
+    let Some(text) = editor_answer(model, result) else { return Update::changed(vec![]) };
+    let form = &mut model.form;
+    form.field = Field::Description;
+    if text == form.description_text() {
+        return Update::changed(vec![]);
+    }
+    form.replace_description(&text);
+    form.errors.description = None;
+    let mut effects = text_edited(form);
+    effects.push(save_draft(form));
+    Update::changed(effects)
 }
 
 /// A suggestion for the current text fills the selectors the agent did not set.
@@ -166,6 +229,12 @@ fn classification_text(form: &Form) -> String {
         return String::new();
     }
     format!("{}\n\n{}", form.title_text().trim(), description)
+}
+
+/// What duplicates are looked for with: the title and the description,
+/// either alone. Empty while both are blank.
+fn similarity_text(form: &Form) -> String {
+    format!("{}\n\n{}", form.title_text().trim(), form.description_text().trim()).trim().to_owned()
 }
 
 fn submit(form: &mut Form) -> Vec<Effect> {

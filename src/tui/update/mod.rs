@@ -21,10 +21,10 @@ pub mod views;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::effect::Effect;
+use super::effect::{EditTarget, Effect};
 use super::keymap::{self, Action, Context};
 use super::layout;
-use super::model::{Field, Loading, Model, Notice, Overlay, Pane};
+use super::model::{Failure, Field, Loading, Model, Notice, Overlay, Pane};
 use super::msg::Msg;
 
 pub use form::restore_draft;
@@ -93,6 +93,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         }
         Msg::WriteBusy(busy) => set(&mut model.busy, busy),
         Msg::Suggested { generation, suggestion } => form::on_suggested(model, generation, suggestion),
+        Msg::SimilarFound { generation, result } => form::on_similar(model, generation, result),
+        Msg::Edited { target, result } => match target {
+            EditTarget::Description { generation } => form::on_edited(model, generation, result),
+            EditTarget::Note { id, .. } => detail::on_edited(model, id, result),
+        },
         Msg::ClassifierHealth(status) => set(&mut model.classifier, status),
         Msg::ViewSaved(result) => views::on_saved(model, result),
         Msg::Stop => Update::changed(quit(model)),
@@ -132,12 +137,48 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Update {
         return Update::changed(quit(model));
     }
     let context = model.context();
+    if let Some(first) = model.pending_chord.take() {
+        return finish_chord(model, context, &first, key);
+    }
+    if keymap::starts_chord(context, &key, |action| model.offers(action)) {
+        model.pending_chord = Some(key);
+        return Update::changed(vec![]);
+    }
     match keymap::action(context, &key) {
         Some(action) => {
             model.notice = None;
             Update::changed(on_action(model, context, action))
         }
         None => on_text(model, context, key),
+    }
+}
+
+/// The second key of a chord. One that finishes no chord drops it: `Esc`
+/// only that, any other key then does what it always does.
+fn finish_chord(model: &mut Model, context: Context, first: &KeyEvent, key: KeyEvent) -> Update {
+    match keymap::chord_action(context, first, &key).filter(|action| model.offers(*action)) {
+        Some(action) => {
+            model.notice = None;
+            Update::changed(on_action(model, context, action))
+        }
+        None if key.code == KeyCode::Esc => Update::changed(vec![]),
+        None => Update { changed: true, ..on_key(model, key) },
+    }
+}
+
+/// What the agent's editor left: the text, or `None` after saying why
+/// nothing changes (it failed to start, failed, or left no text).
+fn editor_answer(model: &mut Model, result: Result<Option<String>, Failure>) -> Option<String> {
+    match result {
+        Ok(Some(text)) => Some(text),
+        Ok(None) => {
+            model.notice = Some(Notice::EditorLeftNothing);
+            None
+        }
+        Err(why) => {
+            model.notice = Some(Notice::EditorFailed(why));
+            None
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Every transition of the pure core, without a terminal or a runtime.
 
+mod duplicates;
+mod editing;
 mod pause;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -95,7 +97,13 @@ fn n_opens_the_form_on_the_title_and_letters_are_text_there() {
     key(&mut m, KeyCode::Char('n'));
     assert_eq!((m.focus, m.form.field), (Pane::Form, Field::Title));
     let effects = typed(&mut m, "q?x");
-    assert!(effects.iter().all(|e| matches!(e, Effect::SaveDraft(Some(_)))), "{effects:?}");
+    // The draft is kept, and a pause (for possible duplicates) begins: nothing else.
+    assert!(
+        effects
+            .iter()
+            .all(|e| matches!(e, Effect::SaveDraft(Some(_)) | Effect::StartTimer(Timer::Pause { .. }))),
+        "{effects:?}"
+    );
     assert!(!m.quitting, "q is a letter in the form");
     assert_eq!(m.overlay, None, "? is a letter in the form");
     assert_eq!(m.form.title_text(), "q?x");
@@ -147,6 +155,7 @@ fn description_edits_start_the_pause_with_a_new_generation() {
     key(&mut m, KeyCode::Char('n'));
     typed(&mut m, "Refund");
     key(&mut m, KeyCode::Tab);
+    let before = m.form.generation;
     let effects = typed(&mut m, "ab");
     let drafts: Vec<&Effect> = effects.iter().filter(|e| matches!(e, Effect::SaveDraft(_))).collect();
     assert!(
@@ -161,11 +170,17 @@ fn description_edits_start_the_pause_with_a_new_generation() {
             other => panic!("no text leaves before the pause: {other:?}"),
         })
         .collect();
-    assert_eq!(generations, [1, 2]);
+    assert_eq!(generations, [before + 1, before + 2]);
     assert!(m.form.suggesting.is_thinking());
-    // The pause for the latest text sends it, with the title for context.
-    let fired = update(&mut m, Msg::TimerFired(Timer::Pause { generation: 2 })).effects;
-    assert_eq!(fired, [Effect::Classify { generation: 2, text: "Refund\n\nab".into() }]);
+    // The pause for the latest text sends it, with the title for context,
+    // and looks for tickets like it.
+    let generation = before + 2;
+    let fired = update(&mut m, Msg::TimerFired(Timer::Pause { generation })).effects;
+    let text = "Refund\n\nab".to_owned();
+    assert_eq!(
+        fired,
+        [Effect::Classify { generation, text: text.clone() }, Effect::FindSimilar { generation, text }]
+    );
     assert_eq!(m.form.suggesting, Suggesting::Thinking);
 }
 

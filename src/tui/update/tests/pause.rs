@@ -165,5 +165,9 @@ fn a_draft_put_back_is_classified_after_a_pause() {
         notice(&m)
     );
     let fired = update(&mut m, Msg::TimerFired(Timer::Pause { generation })).effects;
-    assert_eq!(fired, [Effect::Classify { generation, text: "Printer\n\non fire".into() }]);
+    let text = "Printer\n\non fire".to_owned();
+    assert_eq!(
+        fired,
+        [Effect::Classify { generation, text: text.clone() }, Effect::FindSimilar { generation, text }]
+    );
 }
