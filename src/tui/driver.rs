@@ -95,6 +95,8 @@ impl Driver {
                 }
             }
             Effect::SaveView { name, query } => save_view(name, query, self.inbox.clone()),
+            Effect::MarkAll(filter) => self.reader.send(ReadJob::Targets(Box::new(filter))),
+            Effect::Bulk { targets, change } => self.writer.send(WriteJob::Bulk { targets, change }),
             Effect::FindSimilar { generation, text } => {
                 self.reader.send(ReadJob::Similar { generation, text })
             }

@@ -52,6 +52,13 @@ pub enum Effect {
     CancelClassify,
     /// Teach the offline model a ticket the agent just filed.
     Learn(Ticket),
+    /// Find every ticket the filter selects, to mark them all.
+    MarkAll(Filter),
+    /// One change to many tickets, each at the version the agent saw.
+    Bulk {
+        targets: Vec<(i64, i64)>,
+        change: crate::store::BulkChange,
+    },
     /// Write `[views.NAME] query = "…"` to the agent's config file.
     SaveView {
         name: String,
@@ -86,7 +93,11 @@ impl Effect {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Effect::Save(..) | Effect::SetStatus { .. } | Effect::Assign { .. } | Effect::Note { .. }
+            Effect::Save(..)
+                | Effect::SetStatus { .. }
+                | Effect::Assign { .. }
+                | Effect::Note { .. }
+                | Effect::Bulk { .. }
         )
     }
 }

@@ -20,6 +20,12 @@ pub enum Context {
     Views,
     /// Naming the query on screen, to save it as a view.
     ViewName,
+    /// Choosing the status, category or priority to give the marked tickets.
+    BulkChoice,
+    /// Naming the account to give the marked tickets.
+    AssignName,
+    /// Agreeing to mark more than a few hundred tickets.
+    ConfirmMarks,
     Help,
 }
 
@@ -36,12 +42,15 @@ impl Context {
             Context::Picker => "Status picker",
             Context::Views => "Views",
             Context::ViewName => "Naming a view",
+            Context::BulkChoice => "Changing the marked tickets",
+            Context::AssignName => "Assigning the marked tickets",
+            Context::ConfirmMarks => "Marking many tickets",
             Context::Help => "Help",
         }
     }
 
     /// Contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 14] = [
         Context::List,
         Context::Search,
         Context::Form,
@@ -51,6 +60,9 @@ impl Context {
         Context::Picker,
         Context::Views,
         Context::ViewName,
+        Context::BulkChoice,
+        Context::AssignName,
+        Context::ConfirmMarks,
         Context::Stats,
         Context::Help,
     ];
@@ -98,6 +110,12 @@ pub enum Action {
     PrevView,
     PickView,
     SaveView,
+    ToggleMark,
+    MarkAll,
+    ClearMarks,
+    AssignTo,
+    SetCategory,
+    SetPriority,
     /// Open the agent's own editor on the text being written.
     OpenEditor,
     /// Open the form's possible duplicate at this place (0 is the first).
@@ -199,6 +217,41 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
     bind!(List, [ch('a')], "a", Take, "take the ticket (assign to me)", true),
     bind!(List, [ch('m')], "m", ToggleMine, "only my tickets", true),
+    bind!(
+        List,
+        [ch(' ')],
+        "Space",
+        ToggleMark,
+        "mark the ticket (s a A C P then change every marked one)",
+        true
+    ),
+    bind!(
+        List,
+        [ch('V'), Key(KeyCode::Char('V'), SHIFT)],
+        "V",
+        MarkAll,
+        "mark every ticket the list holds",
+        false
+    ),
+    bind!(List, [Key(KeyCode::Esc, NONE)], "Esc", ClearMarks, "clear the marks", true),
+    bind!(List, [ch('A'), Key(KeyCode::Char('A'), SHIFT)], "A", AssignTo, "assign to an agent…", false),
+    bind!(List, [ch('C'), Key(KeyCode::Char('C'), SHIFT)], "C", SetCategory, "set the category…", false),
+    bind!(List, [ch('P'), Key(KeyCode::Char('P'), SHIFT)], "P", SetPriority, "set the priority…", false),
+    bind!(BulkChoice, [ch('j'), Key(KeyCode::Down, NONE)], "↓", Down, "next value", true),
+    bind!(BulkChoice, [ch('k'), Key(KeyCode::Up, NONE)], "↑", Up, "previous value", true),
+    bind!(BulkChoice, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "change them", true),
+    bind!(BulkChoice, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
+    bind!(
+        AssignName,
+        [Key(KeyCode::Enter, NONE)],
+        "Enter",
+        Confirm,
+        "assign them (me, none or a name)",
+        true
+    ),
+    bind!(AssignName, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
+    bind!(ConfirmMarks, [ch('y'), Key(KeyCode::Enter, NONE)], "y", Confirm, "mark them all", true),
+    bind!(ConfirmMarks, [ch('n'), Key(KeyCode::Esc, NONE)], "n", Close, "mark none", true),
     bind!(List, [ch(']')], "]", NextView, "next view", false),
     bind!(List, [ch('[')], "[", PrevView, "previous view", false),
     bind!(List, [ch('v')], "v", PickView, "pick a view", true),
@@ -311,7 +364,10 @@ pub static GLOBAL: &[Binding] = &[
 
 /// Contexts in which letters are typed, not commands.
 pub fn is_text_entry(context: Context) -> bool {
-    matches!(context, Context::Search | Context::Form | Context::Note | Context::ViewName)
+    matches!(
+        context,
+        Context::Search | Context::Form | Context::Note | Context::ViewName | Context::AssignName
+    )
 }
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {

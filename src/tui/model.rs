@@ -44,6 +44,25 @@ pub enum Overlay {
     Detail(Detail),
     StatusPicker(StatusPicker),
     Views(ViewPicker),
+    Bulk(BulkPrompt),
+}
+
+/// What a change to the marked tickets (or the selected one) is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkPrompt {
+    /// Which status, category or priority (an index into its `ALL`).
+    Choose { field: BulkField, choice: usize, targets: Vec<(i64, i64)> },
+    /// Which account: a name, `me` or `none`.
+    AssignTo { name: String, refused: Option<String>, targets: Vec<(i64, i64)> },
+    /// Marking this many tickets needs a yes.
+    ConfirmMarks { targets: Vec<(i64, i64)> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkField {
+    Status,
+    Category,
+    Priority,
 }
 
 /// The views overlay: choosing a view, or naming the query on screen to save it.
@@ -154,6 +173,9 @@ pub struct ListView {
     pub query: Filter,
     /// Why the text in the search box cannot be read, and where.
     pub query_error: Option<QueryError>,
+    /// Marked tickets, each with the version it had when marked: a change to
+    /// them all is checked against what the agent saw.
+    pub marks: std::collections::BTreeMap<i64, i64>,
     /// Saved views (tabs over the list), and the one in use.
     pub views: Vec<View>,
     pub view: Option<usize>,
@@ -209,6 +231,7 @@ impl Default for ListView {
             search: String::new(),
             query: Filter::default(),
             query_error: None,
+            marks: std::collections::BTreeMap::new(),
             views: Vec::new(),
             view: None,
             view_query: Filter::default(),
@@ -501,6 +524,21 @@ pub enum Notice {
     NotChanged(ChangeRefused),
     /// The query on screen is now a view of the agent's own.
     ViewSaved(String),
+    Marked {
+        count: usize,
+    },
+    /// More tickets than one change may touch.
+    TooManyToMark {
+        max: usize,
+    },
+    /// A change to many tickets went through; `skipped` were changed by
+    /// someone else meanwhile and left alone.
+    BulkChanged {
+        changed: usize,
+        already: usize,
+        skipped: Vec<crate::store::Skipped>,
+    },
+    BulkNotChanged(Failure),
     /// The agent's editor failed or left no text: the screen's text is as it was.
     EditorLeftNothing,
     /// The agent's editor could not be run.
@@ -516,7 +554,9 @@ impl Notice {
                 | Notice::NoteNotSaved(_)
                 | Notice::NotChanged(_)
                 | Notice::EditorFailed(_)
-        )
+                | Notice::TooManyToMark { .. }
+                | Notice::BulkNotChanged(_)
+        ) || matches!(self, Notice::BulkChanged { skipped, .. } if !skipped.is_empty())
     }
 }
 
@@ -570,6 +610,7 @@ impl Model {
     pub fn offers(&self, action: Action) -> bool {
         match action {
             Action::OpenDuplicate(place) => place < self.form.duplicates.len(),
+            Action::ClearMarks => !self.list.marks.is_empty(),
             Action::OpenEditor => match self.context() {
                 Context::Note => true,
                 Context::Form => self.form.field == Field::Description,
@@ -588,6 +629,9 @@ impl Model {
             Some(Overlay::StatusPicker(_)) => return Context::Picker,
             Some(Overlay::Views(ViewPicker::Choosing { .. })) => return Context::Views,
             Some(Overlay::Views(ViewPicker::Naming { .. })) => return Context::ViewName,
+            Some(Overlay::Bulk(BulkPrompt::Choose { .. })) => return Context::BulkChoice,
+            Some(Overlay::Bulk(BulkPrompt::AssignTo { .. })) => return Context::AssignName,
+            Some(Overlay::Bulk(BulkPrompt::ConfirmMarks { .. })) => return Context::ConfirmMarks,
             None => {}
         }
         match self.focus {

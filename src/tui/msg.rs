@@ -60,6 +60,10 @@ pub enum Msg {
     },
     /// A signal asked the app to end (SIGTERM, SIGHUP: a dropped connection).
     Stop,
+    /// Every ticket the list's query selects, with its version (to mark them all).
+    Targets(Result<Vec<(i64, i64)>, Failure>),
+    /// A change to the marked tickets went through (or was refused whole).
+    BulkDone(Result<crate::store::BulkOutcome, Failure>),
     /// A view was written to the agent's config (or could not be).
     ViewSaved(Result<crate::config::views::View, String>),
     /// A background task died (a panic): the app ends and reports it.

@@ -37,6 +37,8 @@ pub enum ReadJob {
     },
     Stats,
     Detail(i64),
+    /// Every ticket a filter selects, with its version (for marking them all).
+    Targets(Box<Filter>),
     /// Possible duplicates of the form's draft at this generation.
     Similar {
         generation: u64,
@@ -46,9 +48,25 @@ pub enum ReadJob {
 
 pub enum WriteJob {
     Save(NewTicket, Origins),
-    SetStatus { id: i64, status: Status, version: i64 },
-    Assign { id: i64, assignee: Option<String>, version: i64 },
-    Note { id: i64, text: String },
+    SetStatus {
+        id: i64,
+        status: Status,
+        version: i64,
+    },
+    Assign {
+        id: i64,
+        assignee: Option<String>,
+        version: i64,
+    },
+    Note {
+        id: i64,
+        text: String,
+    },
+    /// One change to many tickets, each at the version the agent saw.
+    Bulk {
+        targets: Vec<(i64, i64)>,
+        change: crate::store::BulkChange,
+    },
 }
 
 /// How often the idle writer asks SQLite whether another process committed.
@@ -122,8 +140,10 @@ fn read_loop(
         let mut stats = false;
         let mut detail = None;
         let mut similar = None;
+        let mut targets = None;
         for job in std::iter::once(first).chain(queue.try_iter()) {
             match job {
+                ReadJob::Targets(filter) => targets = Some(filter),
                 ReadJob::List { .. } => list = Some(job),
                 ReadJob::Stats => stats = true,
                 ReadJob::Detail(id) => detail = Some(id),
@@ -152,6 +172,12 @@ fn read_loop(
         if let Some((generation, text)) = similar {
             let result = retry_interrupted(|| find_similar(&store, &text)).map_err(Failure::from);
             answers.push(Msg::SimilarFound { generation, result });
+        }
+        if let Some(filter) = targets {
+            // One more than may be changed at once, to know when it is too many.
+            let result = retry_interrupted(|| store.list(&filter, crate::store::BULK_MAX + 1, None));
+            let result = result.map(|found| found.iter().map(|t| (t.id, t.version)).collect());
+            answers.push(Msg::Targets(result.map_err(Failure::from)));
         }
         if answers.into_iter().any(|answer| inbox.send(answer).is_err()) {
             return;
@@ -295,6 +321,7 @@ fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
             Msg::Changed(Ok(store.assign(*id, assignee.as_deref(), Some(*version))?))
         }
         WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text)?)),
+        WriteJob::Bulk { targets, change } => Msg::BulkDone(Ok(store.bulk_change(targets, change)?)),
     })
 }
 
@@ -306,6 +333,7 @@ fn reply_for(job: &WriteJob, why: Failure) -> Msg {
         WriteJob::SetStatus { id, status, .. } => refused(Change::Status { id: *id, status: *status }),
         WriteJob::Assign { id, .. } => refused(Change::Assign { id: *id }),
         WriteJob::Note { .. } => Msg::Noted(Err(why.clone())),
+        WriteJob::Bulk { .. } => Msg::BulkDone(Err(why.clone())),
     }
 }
 

@@ -22,6 +22,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     // The saved views as tabs beside the name; the room left for them
     // excludes the name, "loading…" and the position in the corner.
     let mut extra = super::views::tabs(list, usize::from(area.width).saturating_sub(32), theme);
+    if !list.marks.is_empty() {
+        extra.push(Span::styled(format!(" {} marked ", list.marks.len()), theme.accent()));
+    }
     if list.loading() {
         extra.push(Span::styled("loading… ", theme.dim()));
     }

@@ -15,6 +15,9 @@ use crate::domain::timestamp;
 use crate::tui::model::Model;
 
 const MARKER: &str = "›";
+/// A ticket marked for a change to many (selected or not: the selection
+/// shows as the reversed band).
+const MARKED: &str = "●";
 const AGE_WIDTH: usize = 4;
 const ASSIGNEE_WIDTH: usize = 8;
 /// Below this many cells for title and description together, the description goes.
@@ -179,7 +182,17 @@ fn cell(
     theme: Theme,
 ) -> (String, Style) {
     match column {
-        Column::Marker => (if selected { MARKER } else { "" }.to_owned(), theme.accent()),
+        Column::Marker => {
+            let marked = model.list.marks.contains_key(&ticket.id);
+            let marker = if marked {
+                MARKED
+            } else if selected {
+                MARKER
+            } else {
+                ""
+            };
+            (marker.to_owned(), theme.accent())
+        }
         Column::Id => (format!("#{}", ticket.id), theme.dim()),
         Column::Title => (sanitize_line(&ticket.title).into_owned(), theme.plain()),
         Column::Description => (one_line(&ticket.description, width), theme.dim()),

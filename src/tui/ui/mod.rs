@@ -13,6 +13,7 @@ mod header;
 mod help;
 mod list;
 mod list_rows;
+mod marks;
 mod picker;
 mod stats;
 mod status;
@@ -61,6 +62,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         Some(Overlay::Detail(detail)) => detail::render(frame, screen, detail, model.now, theme),
         Some(Overlay::StatusPicker(picker)) => picker::render(frame, screen, picker, theme),
         Some(Overlay::Views(picker)) => views::render(frame, screen, &model.list, picker, theme),
+        Some(Overlay::Bulk(prompt)) => marks::render(frame, screen, prompt, theme),
         None => {}
     }
 }

@@ -109,6 +109,28 @@ pub fn notice_text(notice: &Notice) -> String {
             Change::Assign { id } => format!("#{id} not assigned: {}", refused.why),
         },
         Notice::ViewSaved(name) => format!("Saved the view \"{name}\" in your config"),
+        Notice::Marked { count } => format!("Marked {count} tickets: s a A C P change them all, Esc clears"),
+        Notice::TooManyToMark { max } => {
+            format!("More than {max} tickets: narrow the list to change them at once")
+        }
+        Notice::BulkChanged { changed, already, skipped } => {
+            let mut text = format!("Changed {changed}");
+            if *already > 0 {
+                text.push_str(&format!(" ({already} already so)"));
+            }
+            if !skipped.is_empty() {
+                let names: Vec<String> = skipped.iter().take(3).map(ToString::to_string).collect();
+                let more =
+                    if skipped.len() > 3 { format!("; {} more", skipped.len() - 3) } else { String::new() };
+                text.push_str(&format!(
+                    " · skipped {} changed meanwhile (still marked): {}{more}",
+                    skipped.len(),
+                    names.join("; ")
+                ));
+            }
+            text
+        }
+        Notice::BulkNotChanged(why) => format!("Nothing changed: {why}"),
     }
 }
 

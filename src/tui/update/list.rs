@@ -19,6 +19,20 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
     if matches!(action, Action::NextView | Action::PrevView | Action::PickView | Action::SaveView) {
         return super::views::on_list_action(model, action);
     }
+    let marking = !model.list.marks.is_empty() && matches!(action, Action::PickStatus | Action::Take);
+    if marking
+        || matches!(
+            action,
+            Action::ToggleMark
+                | Action::MarkAll
+                | Action::ClearMarks
+                | Action::AssignTo
+                | Action::SetCategory
+                | Action::SetPriority
+        )
+    {
+        return super::marks::on_list_action(model, action);
+    }
     let list = &mut model.list;
     let page = list.height.max(1) as isize;
     match action {

@@ -13,6 +13,7 @@ mod detail;
 mod form;
 mod help;
 mod list;
+mod marks;
 mod paging;
 mod picker;
 mod search;
@@ -100,6 +101,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         },
         Msg::ClassifierHealth(status) => set(&mut model.classifier, status),
         Msg::ViewSaved(result) => views::on_saved(model, result),
+        Msg::Targets(result) => marks::on_targets(model, result),
+        Msg::BulkDone(result) => marks::on_done(model, result),
         Msg::Stop => Update::changed(quit(model)),
         Msg::Fatal(message) => {
             model.failure = Some(message);
@@ -204,6 +207,9 @@ fn on_action(model: &mut Model, context: Context, action: Action) -> Vec<Effect>
             Context::Detail | Context::Note => detail::on_action(model, context, action),
             Context::Picker => picker::on_action(model, action),
             Context::Views | Context::ViewName => views::on_overlay_action(model, action),
+            Context::BulkChoice | Context::AssignName | Context::ConfirmMarks => {
+                marks::on_prompt_action(model, action)
+            }
             Context::Help => help::on_action(model, action),
             Context::Stats => vec![],
         },
@@ -217,6 +223,7 @@ fn on_text(model: &mut Model, context: Context, key: KeyEvent) -> Update {
         Context::Search => search::on_text(model, key),
         Context::Note => detail::on_text(model, key),
         Context::ViewName => views::on_text(model, key),
+        Context::AssignName => marks::on_text(model, key),
         _ => Update::unchanged(),
     }
 }

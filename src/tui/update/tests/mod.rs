@@ -11,9 +11,10 @@ use super::*;
 use crate::classify::{Confidence, Source, Suggestion};
 use crate::domain::filter::OneOf;
 use crate::domain::{Category, EventSource, NewTicket, Page, Priority, Status, Ticket};
+use crate::store::BulkChange;
 use crate::store::StoreError;
 use crate::tui::effect::{Timer, TimerKind};
-use crate::tui::model::ViewPicker;
+use crate::tui::model::{BulkPrompt, ViewPicker};
 use crate::tui::model::{Failure, Field, Origin, StatsView, Suggesting};
 use crate::tui::msg::{Change, ChangeRefused};
 use crate::tui::ui::notice_text;
@@ -742,4 +743,120 @@ fn the_view_picker_chooses_and_the_name_prompt_saves_what_is_shown() {
     assert_eq!(m.list.views.last().unwrap().name, "my-billing");
     assert_eq!(m.list.view, Some(m.list.views.len() - 1), "the saved view is the one shown");
     assert_eq!(m.list.category, None, "its filters now live in the view");
+}
+
+#[test]
+fn space_marks_and_moves_on_and_esc_clears() {
+    let mut m = model();
+    load_rows(&mut m, 5, 50);
+    key(&mut m, KeyCode::Char(' '));
+    key(&mut m, KeyCode::Char(' '));
+    assert_eq!(
+        m.list.marks.keys().copied().collect::<Vec<_>>(),
+        [4, 5],
+        "marked with their versions, moving down"
+    );
+    assert_eq!(m.list.selected, 2);
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Char(' '));
+    assert_eq!(m.list.marks.len(), 1, "a second Space unmarks");
+    key(&mut m, KeyCode::Esc);
+    assert!(m.list.marks.is_empty());
+}
+
+#[test]
+fn with_marks_status_assign_category_and_priority_change_them_all() {
+    let mut m = model();
+    m.list.me = "alice".into();
+    load_rows(&mut m, 5, 50);
+    key(&mut m, KeyCode::Char(' '));
+    key(&mut m, KeyCode::Char(' '));
+    let marked = vec![(4, 1), (5, 1)];
+    key(&mut m, KeyCode::Char('s'));
+    assert_eq!(m.context(), Context::BulkChoice);
+    key(&mut m, KeyCode::Down);
+    key(&mut m, KeyCode::Down);
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::Bulk { targets: marked.clone(), change: BulkChange::Status(Status::Resolved) }]
+    );
+    assert_eq!(
+        key(&mut m, KeyCode::Char('a')),
+        [Effect::Bulk { targets: marked.clone(), change: BulkChange::Assignee(Some("alice".into())) }]
+    );
+    key(&mut m, KeyCode::Char('A'));
+    typed(&mut m, "not a name");
+    assert!(key(&mut m, KeyCode::Enter).is_empty(), "refused, the prompt stays");
+    let Some(Overlay::Bulk(BulkPrompt::AssignTo { refused: Some(_), .. })) = &m.overlay else { panic!() };
+    key(&mut m, KeyCode::Esc);
+    key(&mut m, KeyCode::Char('A'));
+    typed(&mut m, "none");
+    assert_eq!(
+        key(&mut m, KeyCode::Enter),
+        [Effect::Bulk { targets: marked.clone(), change: BulkChange::Assignee(None) }]
+    );
+    key(&mut m, KeyCode::Char('P'));
+    key(&mut m, KeyCode::Up);
+    assert_eq!(
+        key(&mut m, KeyCode::Enter),
+        [Effect::Bulk { targets: marked, change: BulkChange::Priority(Priority::Critical) }]
+    );
+    // `c` still cycles the category filter, marks or not.
+    assert!(matches!(key(&mut m, KeyCode::Char('c')).as_slice(), [Effect::LoadList { .. }]));
+}
+
+#[test]
+fn without_marks_capitals_change_the_selected_ticket() {
+    let mut m = model();
+    load_rows(&mut m, 3, 50);
+    key(&mut m, KeyCode::Char('C'));
+    key(&mut m, KeyCode::Down);
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::Bulk { targets: vec![(3, 1)], change: BulkChange::Category(Category::Technical) }]
+    );
+}
+
+#[test]
+fn marking_every_row_asks_above_five_hundred_and_refuses_above_the_limit() {
+    let mut m = model();
+    load_rows(&mut m, 3, 50);
+    let effects = key(&mut m, KeyCode::Char('V'));
+    assert!(matches!(effects.as_slice(), [Effect::MarkAll(_)]), "{effects:?}");
+    update(&mut m, Msg::Targets(Ok((1..=3).map(|id| (id, 1)).collect())));
+    assert_eq!(m.list.marks.len(), 3, "a few are marked at once");
+    key(&mut m, KeyCode::Esc);
+    update(&mut m, Msg::Targets(Ok((1..=600).map(|id| (id, 1)).collect())));
+    assert_eq!(m.context(), Context::ConfirmMarks);
+    assert!(m.list.marks.is_empty(), "nothing marked before the yes");
+    key(&mut m, KeyCode::Char('y'));
+    assert_eq!(m.list.marks.len(), 600);
+    key(&mut m, KeyCode::Esc);
+    update(&mut m, Msg::Targets(Ok((1..=10_001).map(|id| (id, 1)).collect())));
+    assert!(m.list.marks.is_empty());
+    assert!(matches!(m.notice, Some(Notice::TooManyToMark { max: 10_000 })));
+}
+
+#[test]
+fn after_a_change_the_skipped_tickets_stay_marked() {
+    let mut m = model();
+    load_rows(&mut m, 3, 50);
+    key(&mut m, KeyCode::Char('V'));
+    update(&mut m, Msg::Targets(Ok(vec![(1, 1), (2, 1), (3, 1)])));
+    let outcome = crate::store::BulkOutcome {
+        changed: vec![1],
+        already: vec![3],
+        skipped: vec![crate::store::Skipped::Changed {
+            id: 2,
+            by: "bob".into(),
+            at: "2026-11-24T11:59:00.000Z".into(),
+        }],
+    };
+    let done = update(&mut m, Msg::BulkDone(Ok(outcome)));
+    assert!(done.effects.iter().any(|e| matches!(e, Effect::LoadList { .. })), "the list is read again");
+    assert_eq!(m.list.marks.keys().copied().collect::<Vec<_>>(), [2]);
+    let notice = m.notice.clone().unwrap();
+    assert!(notice.is_error(), "a skipped ticket is worth the agent's eye");
 }
