@@ -90,11 +90,24 @@ struct Session {
 
 impl Session {
     fn start() -> Session {
+        Session::on(true)
+    }
+
+    /// A desk with no tickets at all, as on a first run.
+    fn start_empty() -> Session {
+        Session::on(false)
+    }
+
+    fn on(with_a_ticket: bool) -> Session {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tickets.db");
-        let first =
-            NewTicket::new("Invoice total is wrong", "billed twice", Category::Billing, Priority::Low);
-        Store::open(&db).unwrap().add(&first.unwrap(), Origins::PERSON).unwrap();
+        let mut store = Store::open(&db).unwrap();
+        if with_a_ticket {
+            let first =
+                NewTicket::new("Invoice total is wrong", "billed twice", Category::Billing, Priority::Low);
+            store.add(&first.unwrap(), Origins::PERSON).unwrap();
+        }
+        drop(store);
         // A short pause, so the walk is quick; no network: the offline model answers.
         let config = Config { classifier: ClassifierMode::Local, debounce_ms: 50, ..Config::default() };
         let draft = dir.path().join("draft.json");
@@ -199,4 +212,33 @@ async fn only_a_change_draws_a_frame() {
     session.play(vec![key(KeyCode::Char('?'))]).await;
     assert_eq!(session.app.frames(), drawn + 1, "the help overlay is one frame");
     assert!(session.screen().contains("Keys — Esc closes"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_desk_loads_the_built_in_samples_with_one_key() {
+    let mut session = Session::start_empty();
+    session.play(vec![until("the first list and stats", loaded)]).await;
+    let screen = session.screen();
+    assert!(screen.contains("i  load the built-in sample tickets"), "{screen}");
+    assert!(!screen.contains("assets/"), "no path that exists only in a source checkout:\n{screen}");
+
+    let imported = |msg: &Msg| matches!(msg, Msg::SamplesImported(_));
+    session
+        .play(vec![
+            key(KeyCode::Char('i')),
+            until("the samples", imported),
+            until("the list and stats read again", loaded),
+        ])
+        .await;
+    let samples = ticketdesk::samples::SAMPLE_TICKETS.lines().filter(|l| !l.trim().is_empty()).count();
+    let screen = session.screen();
+    assert!(screen.contains(&format!("Loaded {samples} sample tickets")), "{screen}");
+    assert!(screen.contains(&format!("{samples} tickets")), "the counts read again:\n{screen}");
+    assert!(!session.app.model.list.rows.is_empty(), "rows on screen");
+    assert!(!screen.contains("Welcome to ticketdesk"), "{screen}");
+
+    // The desk holds tickets now: a second press is refused, and says why.
+    session.play(vec![key(KeyCode::Char('i')), until("the refusal", imported)]).await;
+    let screen = session.screen();
+    assert!(screen.contains("Sample tickets not loaded: the desk already holds"), "{screen}");
 }

@@ -33,6 +33,8 @@ pub enum Effect {
         id: i64,
         text: String,
     },
+    /// Load the built-in sample tickets into the (empty) desk.
+    ImportSamples,
     /// Load a ticket and its history for the detail view.
     LoadDetail(i64),
     /// Keep the half-typed form safe on disk (`None`: there is none any more).
@@ -60,7 +62,11 @@ impl Effect {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Effect::Save(..) | Effect::SetStatus { .. } | Effect::Assign { .. } | Effect::Note { .. }
+            Effect::Save(..)
+                | Effect::SetStatus { .. }
+                | Effect::Assign { .. }
+                | Effect::Note { .. }
+                | Effect::ImportSamples
         )
     }
 }

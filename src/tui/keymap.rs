@@ -1,7 +1,20 @@
 //! The key map: one table that both dispatches keys and writes the footer
 //! and the help overlay, so what the screen says is what the keys do.
+//!
+//! [`BINDINGS`] and [`GLOBAL`] are the defaults, as data: a new action is a
+//! line in [`actions!`] and a line in a table. The agent's config rebinds any
+//! action by its name, per context ([`custom`]); the live map ([`KeyMap`])
+//! is what the screen uses.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod custom;
+pub mod keys;
+
+use std::borrow::Cow;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+pub use custom::KeyMapError;
+use keys::{CTRL, Key, NONE, SHIFT, ch};
 
 /// Where the keys are going.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +47,21 @@ impl Context {
         }
     }
 
+    /// The context's table in the config: `[keys.list]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::List => "list",
+            Context::Search => "search",
+            Context::Form => "form",
+            Context::Selector => "selector",
+            Context::Stats => "stats",
+            Context::Detail => "detail",
+            Context::Note => "note",
+            Context::Picker => "picker",
+            Context::Help => "help",
+        }
+    }
+
     /// Contexts in the order the help overlay lists them.
     pub const ALL: [Context; 9] = [
         Context::List,
@@ -48,58 +76,68 @@ impl Context {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    Help,
-    NewTicket,
-    NextPane,
-    PrevPane,
-    ShowForm,
-    ShowList,
-    ShowStats,
-    Down,
-    Up,
-    PageDown,
-    PageUp,
-    Top,
-    Bottom,
-    Open,
-    PickStatus,
-    Search,
-    CycleCategory,
-    CyclePriority,
-    CycleStatus,
-    ClearFilters,
-    LeaveSearch,
-    ClearSearch,
-    NextField,
-    PrevField,
-    ChoiceNext,
-    ChoicePrev,
-    Submit,
-    ClearForm,
-    LeaveForm,
-    Confirm,
-    Close,
-    Take,
-    ToggleMine,
-    AddNote,
-    SaveNote,
+/// Declares [`Action`] with each action's name in the config.
+macro_rules! actions {
+    ($($variant:ident = $name:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Action {
+            $($variant,)+
+        }
+
+        impl Action {
+            pub const ALL: &[Action] = &[$(Action::$variant,)+];
+
+            /// The action's name in `[keys.*]` tables.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+        }
+    };
 }
 
-/// A key pattern: a code and the modifiers that must be held.
-#[derive(Debug, Clone, Copy)]
-struct Key(KeyCode, KeyModifiers);
-
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-
-const fn ch(c: char) -> Key {
-    Key(KeyCode::Char(c), NONE)
+actions! {
+    Quit = "quit",
+    Help = "help",
+    NewTicket = "new_ticket",
+    NextPane = "next_pane",
+    PrevPane = "prev_pane",
+    ShowForm = "show_form",
+    ShowList = "show_list",
+    ShowStats = "show_stats",
+    Down = "move_down",
+    Up = "move_up",
+    PageDown = "page_down",
+    PageUp = "page_up",
+    Top = "move_top",
+    Bottom = "move_bottom",
+    Open = "open",
+    PickStatus = "pick_status",
+    Search = "search",
+    CycleCategory = "cycle_category",
+    CyclePriority = "cycle_priority",
+    CycleStatus = "cycle_status",
+    ClearFilters = "clear_filters",
+    LoadSamples = "load_samples",
+    LeaveSearch = "leave_search",
+    ClearSearch = "clear_search",
+    NextField = "next_field",
+    PrevField = "prev_field",
+    ChoiceNext = "next_choice",
+    ChoicePrev = "prev_choice",
+    Submit = "save_ticket",
+    ClearForm = "clear_form",
+    LeaveForm = "leave_form",
+    Confirm = "confirm",
+    Close = "close",
+    Take = "take",
+    ToggleMine = "toggle_mine",
+    AddNote = "add_note",
+    SaveNote = "save_note",
 }
 
+/// A default binding.
 pub struct Binding {
     pub context: Context,
     keys: &'static [Key],
@@ -140,6 +178,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('p')], "p", CyclePriority, "filter by priority", true),
     bind!(List, [ch('t')], "t", CycleStatus, "filter by status", true),
     bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
+    bind!(List, [ch('i')], "i", LoadSamples, "load the sample tickets", false),
     bind!(List, [ch('a')], "a", Take, "take the ticket (assign to me)", true),
     bind!(List, [ch('m')], "m", ToggleMine, "only my tickets", true),
     bind!(
@@ -213,51 +252,115 @@ pub fn is_text_entry(context: Context) -> bool {
     matches!(context, Context::Search | Context::Form | Context::Note)
 }
 
-fn matches(key: &Key, event: &KeyEvent) -> bool {
-    let wanted = key.1;
-    let held = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-    match (key.0, event.code) {
-        // Terminals differ on whether an upper-case letter also reports SHIFT.
-        (KeyCode::Char(a), KeyCode::Char(b)) if wanted == NONE => {
-            a == b && !held.intersects(CTRL | KeyModifiers::ALT)
+/// Where a binding applies: one context, or every context where no text is
+/// typed and no overlay keeps its own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    In(Context),
+}
+
+impl Scope {
+    /// The scope's table in the config: `[keys.global]`, `[keys.list]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::In(context) => context.name(),
         }
-        (a, b) => a == b && held == wanted,
     }
 }
 
-/// Every binding that applies in `context`, in the order keys are looked up,
-/// each with whether the footer lists it. The one rule for both.
-fn applicable(context: Context) -> impl Iterator<Item = (&'static Binding, bool)> {
-    let own = BINDINGS.iter().filter(move |b| b.context == context);
-    // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
-    let form = BINDINGS.iter().filter(move |b| context == Context::Selector && b.context == Context::Form);
-    // Global keys never shadow typing, and overlays keep their own keys.
-    let globals =
-        !is_text_entry(context) && !matches!(context, Context::Help | Context::Picker | Context::Selector);
-    let global = GLOBAL.iter().filter(move |_| globals);
-    let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
-    // A selector takes no letters, so `?` still opens help there; its
-    // footer, full of the form's keys, does not list it.
-    let help = GLOBAL.iter().filter(move |b| context == Context::Selector && b.action == Action::Help);
-    listed.chain(help.map(|b| (b, false)))
+/// A binding in force: a default, or the agent's own keys for its action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    pub scope: Scope,
+    pub action: Action,
+    keys: Vec<Key>,
+    /// How the keys are written on screen.
+    pub label: Cow<'static, str>,
+    pub help: &'static str,
+    /// Shown in the footer (the rest only in the help overlay).
+    pub footer: bool,
+    /// The keys come from the config, not the defaults.
+    pub custom: bool,
 }
 
-/// The action for a key in a context, if any. Ctrl-C is handled before this.
-pub fn action(context: Context, event: &KeyEvent) -> Option<Action> {
-    applicable(context).find(|(b, _)| b.keys.iter().any(|k| matches(k, event))).map(|(b, _)| b.action)
+/// The key map in force: the defaults with the agent's own keys in place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMap {
+    bindings: Vec<Live>,
 }
 
-/// The footer's bindings for a context.
-pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
-    applicable(context).filter(|(_, listed)| *listed).map(|(b, _)| (b.label, b.help)).collect()
+impl Default for KeyMap {
+    fn default() -> KeyMap {
+        let live = |scope, b: &Binding| Live {
+            scope,
+            action: b.action,
+            keys: b.keys.to_vec(),
+            label: Cow::Borrowed(b.label),
+            help: b.help,
+            footer: b.footer,
+            custom: false,
+        };
+        let own = BINDINGS.iter().map(|b| live(Scope::In(b.context), b));
+        let global = GLOBAL.iter().map(|b| live(Scope::Global, b));
+        KeyMap { bindings: own.chain(global).collect() }
+    }
+}
+
+impl KeyMap {
+    /// The bindings of one scope, in the tables' order.
+    pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Live> {
+        self.bindings.iter().filter(move |b| b.scope == scope)
+    }
+
+    /// Every binding that applies in `context`, in the order keys are looked
+    /// up, each with whether the footer lists it. The one rule for both.
+    fn applicable(&self, context: Context) -> impl Iterator<Item = (&Live, bool)> {
+        let own = self.in_scope(Scope::In(context));
+        // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
+        let form = self.in_scope(Scope::In(Context::Form)).filter(move |_| context == Context::Selector);
+        // Global keys never shadow typing, and overlays keep their own keys.
+        let globals = !is_text_entry(context)
+            && !matches!(context, Context::Help | Context::Picker | Context::Selector);
+        let global = self.in_scope(Scope::Global).filter(move |_| globals);
+        let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
+        // A selector takes no letters, so `?` still opens help there; its
+        // footer, full of the form's keys, does not list it.
+        let help = self
+            .in_scope(Scope::Global)
+            .filter(move |b| context == Context::Selector && b.action == Action::Help);
+        listed.chain(help.map(|b| (b, false)))
+    }
+
+    /// The action for a key in a context, if any. Ctrl-C is handled before this.
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        self.applicable(context).find(|(b, _)| b.keys.iter().any(|k| k.matches(event))).map(|(b, _)| b.action)
+    }
+
+    /// The footer's bindings for a context.
+    pub fn footer(&self, context: Context) -> Vec<&Live> {
+        self.applicable(context).filter(|(_, listed)| *listed).map(|(b, _)| b).collect()
+    }
+
+    /// How the keys for `action` in `context` are written ("n"), for views
+    /// that name a key in their text.
+    pub fn label(&self, context: Context, action: Action) -> Option<&str> {
+        self.applicable(context).find(|(b, _)| b.action == action).map(|(b, _)| b.label.as_ref())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyModifiers;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn action(context: Context, event: &KeyEvent) -> Option<Action> {
+        KeyMap::default().action(context, event)
     }
 
     #[test]
@@ -287,8 +390,21 @@ mod tests {
 
     #[test]
     fn every_context_has_a_footer() {
+        let keys = KeyMap::default();
         for context in Context::ALL {
-            assert!(!footer(context).is_empty(), "{context:?}");
+            assert!(!keys.footer(context).is_empty(), "{context:?}");
         }
+    }
+
+    #[test]
+    fn action_names_are_snake_case_and_unique() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for name in &names {
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+        }
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "two actions share a name");
     }
 }

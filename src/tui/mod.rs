@@ -39,6 +39,7 @@ use crate::config::{ClassifierMode, Config};
 use app::App;
 use driver::Driver;
 use event::TerminalEvents;
+use keymap::KeyMap;
 use model::{ClassifierStatus, Model};
 use msg::Msg;
 use update::restore_draft;
@@ -59,9 +60,9 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let drafts = draft::path_for(&db_path);
     let restored = drafts.as_deref().and_then(draft::load);
     let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
+    let model = first_model(&config, &db_path)?;
     terminal::install_panic_hook(inbox_tx);
     let screen = terminal::open().context("cannot set up the terminal")?;
-    let model = first_model(&config, &db_path);
     let mut app = App::new(model, screen, driver);
     let result = async {
         let effects = match restored {
@@ -80,15 +81,17 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
 }
 
 /// The model before anything is loaded.
-fn first_model(config: &Config, db_path: &Path) -> Model {
+fn first_model(config: &Config, db_path: &Path) -> Result<Model> {
     let color = std::env::var_os("NO_COLOR").is_none();
     let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
+    // Checked with the rest of the config already; this cannot fail here.
+    model.keys = std::sync::Arc::new(KeyMap::from_config(&config.keys)?);
     model.list.me = crate::actor::current();
     model.classifier = match config.classifier {
         ClassifierMode::Off => ClassifierStatus::Off,
         _ => ClassifierStatus::On(Health::Local),
     };
-    model
+    Ok(model)
 }
 
 fn shorten_home(path: &Path) -> String {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-use super::keymap::Context;
+use super::keymap::{Context, KeyMap};
 use super::msg::ChangeRefused;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
@@ -462,13 +462,23 @@ pub enum Notice {
     NotSaved(Failure),
     NoteNotSaved(Failure),
     NotChanged(ChangeRefused),
+    /// The sample tickets are on their way in.
+    ImportingSamples,
+    SamplesImported {
+        count: u64,
+    },
+    SamplesNotImported(Failure),
 }
 
 impl Notice {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            Notice::DeskLost(_) | Notice::NotSaved(_) | Notice::NoteNotSaved(_) | Notice::NotChanged(_)
+            Notice::DeskLost(_)
+                | Notice::NotSaved(_)
+                | Notice::NoteNotSaved(_)
+                | Notice::NotChanged(_)
+                | Notice::SamplesNotImported(_)
         )
     }
 }
@@ -485,6 +495,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     pub now: OffsetDateTime,
     pub color: bool,
+    /// The keys in force: the defaults with the agent's own in place.
+    pub keys: Arc<KeyMap>,
     /// A change is waiting for another process's write lock (an import, say).
     pub busy: bool,
     /// Why this screen stopped writing (see [`Msg::DeskLost`](super::msg::Msg)).
@@ -507,6 +519,7 @@ impl Model {
             notice: None,
             now,
             color,
+            keys: Arc::default(),
             busy: false,
             desk_lost: None,
             quitting: false,

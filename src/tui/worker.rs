@@ -35,9 +35,22 @@ pub enum ReadJob {
 
 pub enum WriteJob {
     Save(NewTicket, Origins),
-    SetStatus { id: i64, status: Status, version: i64 },
-    Assign { id: i64, assignee: Option<String>, version: i64 },
-    Note { id: i64, text: String },
+    SetStatus {
+        id: i64,
+        status: Status,
+        version: i64,
+    },
+    Assign {
+        id: i64,
+        assignee: Option<String>,
+        version: i64,
+    },
+    Note {
+        id: i64,
+        text: String,
+    },
+    /// The built-in sample tickets, into an empty desk.
+    ImportSamples,
 }
 
 /// How often the idle writer asks SQLite whether another process committed.
@@ -268,6 +281,11 @@ fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
             Msg::Changed(Ok(store.assign(*id, assignee.as_deref(), Some(*version))?))
         }
         WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text)?)),
+        WriteJob::ImportSamples => match crate::samples::import_samples(store) {
+            Ok(count) => Msg::SamplesImported(Ok(count)),
+            Err(crate::samples::SamplesError::Store(e)) => return Err(e.into()),
+            Err(refused) => Msg::SamplesImported(Err(Failure::new(refused))),
+        },
     })
 }
 
@@ -279,6 +297,7 @@ fn reply_for(job: &WriteJob, why: Failure) -> Msg {
         WriteJob::SetStatus { id, status, .. } => refused(Change::Status { id: *id, status: *status }),
         WriteJob::Assign { id, .. } => refused(Change::Assign { id: *id }),
         WriteJob::Note { .. } => Msg::Noted(Err(why.clone())),
+        WriteJob::ImportSamples => Msg::SamplesImported(Err(why.clone())),
     }
 }
 

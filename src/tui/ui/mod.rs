@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     status::render(frame, areas.status, model, theme);
 
     match &model.overlay {
-        Some(Overlay::Help) => help::render(frame, screen, theme),
+        Some(Overlay::Help) => help::render(frame, screen, &model.keys, theme),
         Some(Overlay::Detail(detail)) => detail::render(frame, screen, detail, model.now, theme),
         Some(Overlay::StatusPicker(picker)) => picker::render(frame, screen, picker, theme),
         None => {}

@@ -21,7 +21,7 @@ mod ticket;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::effect::Effect;
-use super::keymap::{self, Action, Context};
+use super::keymap::{Action, Context};
 use super::layout;
 use super::model::{Field, Loading, Model, Notice, Overlay, Pane};
 use super::msg::Msg;
@@ -82,6 +82,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         Msg::Saved(result) => form::on_saved(model, result),
         Msg::Changed(result) => ticket::on_changed(model, result),
         Msg::Noted(result) => detail::on_noted(model, result),
+        Msg::SamplesImported(result) => Update::changed(list::on_samples(model, result)),
         Msg::DetailLoaded { id, result } => detail::on_loaded(model, id, result),
         Msg::DatabaseChanged => Update::changed(refresh(model)),
         Msg::DeskLost(why) => {
@@ -129,7 +130,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Update {
         return Update::changed(quit(model));
     }
     let context = model.context();
-    match keymap::action(context, &key) {
+    match model.keys.action(context, &key) {
         Some(action) => {
             model.notice = None;
             Update::changed(on_action(model, context, action))
