@@ -273,8 +273,8 @@ fn keys_rebound_in_the_config_drive_the_screen() {
     // `n` and `q` are free now: had `n` opened the form, `?` would be typed
     // into its title; had `q` quit, there would be no help to open.
     tui.keys(&["n", "q", "?"]);
-    let help = tui.wait_for_text("Keys — Esc closes");
-    assert!(help.contains("Ctrl-N") && help.contains("Ctrl-Q/F10 quit"), "{help}");
+    let help = tui.wait_for("the help, whole", |s| s.contains("Keys — Esc closes") && s.contains("Ctrl-C"));
+    assert!(help.contains("Ctrl-N     new ticket") && help.contains("Ctrl-Q/F10 quit"), "{help}");
     tui.keys(&["Escape"]);
     tui.wait_for("the help closed", |s| !s.contains("Keys — Esc closes"));
 

@@ -3,6 +3,7 @@
 //!
 //! - [`run`] (here) puts the parts together and runs them.
 //! - [`app`]: the loop only: inbox → update → effects → draw if changed.
+//! - [`background`]: which palette, asking the terminal for `theme = "auto"`.
 //! - [`terminal`]: setting the terminal up and putting it back (panics too),
 //!   and frames written whole.
 //! - [`event`]: terminal events, the clock, signals and the workers' replies
@@ -14,6 +15,7 @@
 //! - [`ui`]: one view per pane and overlay.
 
 pub mod app;
+pub mod background;
 pub mod classifier;
 pub mod draft;
 pub mod driver;
@@ -84,6 +86,8 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
 fn first_model(config: &Config, db_path: &Path) -> Result<Model> {
     let color = std::env::var_os("NO_COLOR").is_none();
     let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
+    // Asked before the screen is set up and before any key is read.
+    model.palette = background::palette(config.theme, color);
     // Checked with the rest of the config already; this cannot fail here.
     model.keys = std::sync::Arc::new(KeyMap::from_config(&config.keys)?);
     model.list.me = crate::actor::current();

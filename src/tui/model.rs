@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::keymap::{Context, KeyMap};
 use super::msg::ChangeRefused;
+use super::ui::theme::Palette;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
 use crate::domain::filter::OneOf;
@@ -495,6 +496,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     pub now: OffsetDateTime,
     pub color: bool,
+    /// The colours to draw in, when there is colour.
+    pub palette: Palette,
     /// The keys in force: the defaults with the agent's own in place.
     pub keys: Arc<KeyMap>,
     /// A change is waiting for another process's write lock (an import, say).
@@ -519,6 +522,7 @@ impl Model {
             notice: None,
             now,
             color,
+            palette: Palette::default(),
             keys: Arc::default(),
             busy: false,
             desk_lost: None,

@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     if screen.is_empty() {
         return;
     }
-    let theme = Theme::new(model.color);
+    let theme = Theme::new(model.palette, model.color);
     let areas = layout::areas(screen, model.focus);
 
     header::render(frame, areas.header, model, theme);
