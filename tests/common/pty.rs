@@ -12,8 +12,16 @@ use std::time::{Duration, Instant};
 /// Runs `cmd` with stdout on a fresh terminal (raw mode, so the bytes arrive
 /// exactly as written), stdin empty and stderr piped. The returned output's
 /// stdout holds what reached the terminal.
-pub fn run_on_terminal(mut cmd: Command) -> Output {
-    let (mut master, slave) = open_raw_pty();
+pub fn run_on_terminal(cmd: Command) -> Output {
+    run_on(cmd, open_raw_pty())
+}
+
+/// The same, on a terminal `cols` wide.
+pub fn run_on_terminal_of_width(cmd: Command, cols: u16) -> Output {
+    run_on(cmd, open_pty(Some((cols, 24))))
+}
+
+fn run_on(mut cmd: Command, (mut master, slave): (File, OwnedFd)) -> Output {
     cmd.stdin(Stdio::null()).stdout(Stdio::from(slave)).stderr(Stdio::piped());
     let child = cmd.spawn().expect("spawn");
     // The command holds the parent's copy of the terminal's far end: without
@@ -47,7 +55,8 @@ fn open_pty(size: Option<(u16, u16)>) -> (File, OwnedFd) {
         size.map(|(cols, rows)| libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 });
     let window_ptr = window.as_mut().map_or(std::ptr::null_mut(), |w| w as *mut libc::winsize);
     // SAFETY: openpty writes two descriptors we then own; the null pointers
-    // ask for no name and default settings (and size, when none is given).
+    // ask for no name and default settings (and size, when none is given),
+    // and the settings are then made raw.
     unsafe {
         let opened =
             libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), window_ptr);
@@ -75,7 +84,7 @@ pub struct Screen {
 }
 
 impl Screen {
-    /// Starts `cmd` on a fresh `cols`×`rows` terminal in its normal (cooked) mode.
+    /// Starts `cmd` on a fresh `cols`×`rows` terminal (in raw mode, as the program will want it).
     pub fn start(mut cmd: Command, cols: u16, rows: u16) -> Screen {
         let (master, slave) = open_pty(Some((cols, rows)));
         let slave = File::from(slave);
