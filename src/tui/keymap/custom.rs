@@ -283,4 +283,42 @@ mod tests {
         let err = map(&[("list", "search", &[])]).unwrap_err();
         assert!(err.message.starts_with("names no key"), "{err}");
     }
+
+    /// The documented defaults list every action of every context, as the
+    /// key map has them: a new action cannot go undocumented.
+    #[test]
+    fn the_documented_config_names_every_action() {
+        let mut documented: Vec<(String, Vec<String>)> = Vec::new();
+        let text = crate::config::DEFAULT_CONFIG;
+        let list = &text[text.find("# The actions, by context").expect("the list of actions")..];
+        for line in list.lines() {
+            let Some(rest) = line.strip_prefix("#   ") else { continue };
+            let names = |text: &str| -> Vec<String> {
+                text.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect()
+            };
+            match rest.trim_start().strip_prefix("[keys.") {
+                Some(entry) if rest.starts_with('[') => {
+                    let (scope, actions) = entry.split_once(']').unwrap();
+                    documented.push((scope.to_owned(), names(actions)));
+                }
+                _ if rest.starts_with("  ") => documented.last_mut().unwrap().1.extend(names(rest)),
+                _ => {}
+            }
+        }
+        let keys = KeyMap::default();
+        let actual: Vec<(String, Vec<String>)> = scopes()
+            .map(|scope| {
+                let mut names: Vec<String> =
+                    keys.in_scope(scope).map(|b| b.action.name().to_owned()).collect();
+                names.dedup();
+                (scope.name().to_owned(), names)
+            })
+            .collect();
+        let sorted = |mut list: Vec<(String, Vec<String>)>| {
+            list.iter_mut().for_each(|(_, names)| names.sort());
+            list.sort();
+            list
+        };
+        assert_eq!(sorted(documented), sorted(actual));
+    }
 }
