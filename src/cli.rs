@@ -40,6 +40,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "TICKETDESK_LOG", value_name = "FILTER", value_parser = crate::logging::parse_filter)]
     pub log_level: Option<String>,
 
+    /// Colour in people's output: auto (on a terminal, unless NO_COLOR is set), always (into a pipe
+    /// too), never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: clap::ColorChoice,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -274,6 +279,9 @@ pub struct ListArgs {
     pub limit: u32,
     #[arg(long)]
     pub json: bool,
+    /// Print the field names first when the output is not a terminal (a terminal always gets them)
+    #[arg(long, conflicts_with = "json")]
+    pub header: bool,
 }
 
 /// Which tickets: the query language, or the same qualifiers as flags. All

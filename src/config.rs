@@ -3,6 +3,7 @@
 //! Validated once, here; everything else reads typed values.
 
 mod key_file;
+mod keys;
 pub mod limits;
 mod parse;
 pub mod views;
@@ -12,6 +13,7 @@ use serde::Deserialize;
 pub use crate::classify::claude::ApiKey;
 use crate::classify::claude::{AuthStyle, ClaudeSettings, RequestMode};
 pub use key_file::api_key;
+pub use keys::{KeyList, KeysConfig};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +30,18 @@ pub enum ClassifierMode {
     Local,
     /// No suggestions.
     Off,
+}
+
+/// The screen's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeChoice {
+    /// Asks the terminal for its background as the screen starts: light or dark.
+    Auto,
+    Dark,
+    Light,
+    /// The terminal's own text colour for text, strong pairs for signals.
+    HighContrast,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -95,12 +109,15 @@ pub struct Config {
     pub classifier: ClassifierMode,
     pub debounce_ms: u64,
     pub redact: bool,
+    pub theme: ThemeChoice,
     pub claude: ClaudeConfig,
     pub local: LocalConfig,
     /// Offer the built-in views (Open, Mine, Unassigned, Critical, All).
     pub builtin_views: bool,
     /// Named queries: `[views.NAME] query = "…"`.
     pub views: std::collections::BTreeMap<String, views::ViewConfig>,
+    /// The screen's keys, rebound by action name per context.
+    pub keys: KeysConfig,
     /// Where each value came from; not a setting itself.
     #[serde(skip)]
     pub origins: Origins,
@@ -114,10 +131,12 @@ impl Default for Config {
             classifier: ClassifierMode::Claude,
             debounce_ms: 700,
             redact: ClaudeSettings::default().redact,
+            theme: ThemeChoice::Auto,
             claude: ClaudeConfig::default(),
             local: LocalConfig::default(),
             builtin_views: true,
             views: std::collections::BTreeMap::new(),
+            keys: KeysConfig::new(),
             origins: Origins::default(),
         }
     }
@@ -196,6 +215,16 @@ impl Origins {
 
     pub fn of(&self, key: &str) -> Origin {
         self.0.iter().find(|(k, _)| k == key).map(|(_, o)| o.clone()).unwrap_or_default()
+    }
+
+    /// Where a key, or the first key inside a table, was set.
+    fn within(&self, key: &str) -> Origin {
+        let inside = format!("{key}.");
+        self.0
+            .iter()
+            .find(|(k, _)| k == key || k.starts_with(&inside))
+            .map(|(_, o)| o.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -309,6 +338,11 @@ impl Config {
             // Not echoed: a URL can carry credentials.
             return Err(invalid("claude.base_url", "must start with http:// or https://".into()));
         }
+        crate::tui::keymap::KeyMap::from_config(&self.keys).map_err(|e| ConfigError::Invalid {
+            origin: self.origins.within(&e.key),
+            at: None,
+            message: e.to_string(),
+        })?;
         Ok(())
     }
 }

@@ -47,16 +47,61 @@ pub fn edit(text: &str, instructions: &str) -> Result<Option<String>, EditorErro
 
 /// Runs the agent's editor on `path` and waits for it.
 pub fn open(path: &std::path::Path) -> Result<std::process::ExitStatus, EditorError> {
+    use std::os::unix::process::CommandExt;
     let editor = command();
     // The shell splits the command as the agent wrote it; the file is passed
     // as an argument, never spliced into the command line.
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$@\""))
-        .arg(&editor)
-        .arg(path)
-        .status()
-        .map_err(|source| EditorError::Start { editor, source })
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(format!("{editor} \"$@\"")).arg(&editor).arg(path);
+    let _interrupts = InterruptsIgnored::now();
+    // SAFETY: `signal` is async-signal-safe, and nothing else runs between
+    // fork and exec. An ignored signal would stay ignored across exec: the
+    // editor gets the default back, so Ctrl-C works in it as anywhere.
+    unsafe {
+        shell.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    shell.status().map_err(|source| EditorError::Start { editor, source })
+}
+
+/// While the editor runs, Ctrl-C and Ctrl-\ at the terminal reach its whole
+/// process group, this process included; they are meant for the editor, so
+/// this process ignores them (as git does) and takes its own handling back
+/// when the editor is done. Ignoring, rather than catching and discarding,
+/// leaves nothing pending to end the session once the screen is back.
+struct InterruptsIgnored {
+    saved: [(libc::c_int, libc::sigaction); 2],
+}
+
+impl InterruptsIgnored {
+    fn now() -> InterruptsIgnored {
+        let ignore = |signal: libc::c_int| {
+            // SAFETY: plain sigaction calls on zeroed structs; the previous
+            // action is kept to be put back whole, handler and flags alike.
+            unsafe {
+                let mut ignored: libc::sigaction = std::mem::zeroed();
+                ignored.sa_sigaction = libc::SIG_IGN;
+                let mut previous: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(signal, &ignored, &mut previous);
+                (signal, previous)
+            }
+        };
+        InterruptsIgnored { saved: [ignore(libc::SIGINT), ignore(libc::SIGQUIT)] }
+    }
+}
+
+impl Drop for InterruptsIgnored {
+    fn drop(&mut self) {
+        for (signal, previous) in &self.saved {
+            // SAFETY: puts back the action read in `now`.
+            unsafe {
+                libc::sigaction(*signal, previous, std::ptr::null_mut());
+            }
+        }
+    }
 }
 
 /// A new ticket from the editor: the title on the first line, the

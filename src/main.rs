@@ -119,7 +119,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     };
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
-        Command::List(args) => commands::list(&store, &selected, args),
+        Command::List(args) => commands::list(&store, &selected, args, cli.color),
         Command::Show { id, json } => commands::show(&store, *id, *json),
         Command::Status { to: Some(status), json, .. } => {
             commands::bulk(&mut store, &selected, store::BulkChange::Status(*status), *json)

@@ -149,8 +149,11 @@ fn human_list_is_an_aligned_table_within_the_width() {
     let desk = Desk::new();
     desk.add(&"Long title ".repeat(15), "d", "billing", "critical");
     desk.add("漢字のタイトル", "d", "account", "low");
-    let out = desk.cmd().arg("list").env("COLUMNS", "60").output().unwrap();
+    let mut cmd = desk.std_cmd();
+    cmd.arg("list");
+    let out = common::pty::run_on_terminal_of_width(cmd, 60);
     let text = String::from_utf8(out.stdout).unwrap();
+    let text = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap().replace_all(&text, "").into_owned();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("ID"), "{text}");
     let title_col = lines[0].find("TITLE").unwrap();
@@ -253,8 +256,15 @@ fn hostile_text_never_reaches_the_terminal_raw() {
         assert!(!out.chars().any(unsafe_char), "{args:?} printed {out:?}");
     }
     let list = desk.ok(&["list"]);
-    assert_eq!(list.lines().count(), 2, "the title stays on its row: {list:?}");
+    assert_eq!(list.lines().count(), 1, "the title stays on its row: {list:?}");
     assert!(list.contains("raw sep �rlm x�y"), "{list:?}");
+    // And the table a terminal gets (without colour, whose escapes are ours).
+    let mut cmd = desk.std_cmd();
+    cmd.args(["--color=never", "list"]);
+    let table = String::from_utf8(common::pty::run_on_terminal_of_width(cmd, 100).stdout).unwrap();
+    assert!(!table.chars().any(unsafe_char), "the table printed {table:?}");
+    assert_eq!(table.lines().count(), 2, "a header and the row: {table:?}");
+    assert!(table.contains("raw sep �rlm x�y"), "{table:?}");
     // JSON stays lossless.
     assert_eq!(desk.json(&["show", &id])["description"], nasty);
     assert_eq!(desk.json(&["show", &id])["title"], "raw\u{2028}sep \u{200f}rlm x\u{200d}y");

@@ -124,6 +124,11 @@ fn edit_checks_the_file_and_names_the_first_problem_with_its_line() {
             &format!("[claude]\nbase_url = \"{FAKE_KEY}\"\n"),
             ", line 2, column 1: claude.base_url must start with http:// or https://",
         ),
+        // A key bound twice is found once every layer is read: its line too.
+        (
+            "[keys.list]\n\nnew_ticket = \"q\"\n",
+            ", line 3, column 1: keys.list.new_ticket: q already does quit",
+        ),
     ];
     for (text, expected) in cases {
         let _ = std::fs::remove_file(agent_file(&desk));

@@ -66,8 +66,8 @@ fn assignment_take_and_the_assignee_filter() {
     assert_eq!(titles("none"), ["C"]);
     assert_eq!(desk.json(&["assign", &a, "--none"])["assignee"], Value::Null);
     assert_eq!(titles("none"), ["C", "A"]);
-    let human = desk.ok(&["list"]);
-    assert!(human.contains("ASSIGNEE") && human.contains(&me()), "{human}");
+    let rows = desk.ok(&["list", "--header"]);
+    assert!(rows.starts_with("id\tstatus\tpriority\tcategory\tassignee\t") && rows.contains(&me()), "{rows}");
     desk.fails(&["assign", &a, "not a name"], 2);
     desk.fails(&["assign", &a], 2);
     desk.fails(&["list", "--assignee", "bad name"], 2);

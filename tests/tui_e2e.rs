@@ -21,9 +21,14 @@ fn claude_says(category: &str, priority: &str) -> ResponseTemplate {
 
 /// The TUI on the desk's database, with a fast debounce and the given extra environment.
 fn open_tui(desk: &Desk, extra_env: &[(&str, String)], size: (u16, u16)) -> Tmux {
+    open_tui_configured(desk, "", extra_env, size)
+}
+
+/// The same, with more lines in the agent's config file.
+fn open_tui_configured(desk: &Desk, config: &str, extra_env: &[(&str, String)], size: (u16, u16)) -> Tmux {
     let config_dir = desk.dir.path().join("config/ticketdesk");
     std::fs::create_dir_all(&config_dir).unwrap();
-    std::fs::write(config_dir.join("config.toml"), "debounce_ms = 150\n").unwrap();
+    std::fs::write(config_dir.join("config.toml"), format!("debounce_ms = 150\n{config}")).unwrap();
     let mut env = desk.screen_env(desk.dir.path());
     env.extend(extra_env.iter().cloned());
     Tmux::start(desk.dir.path(), &common::bin(), &["--db", desk.db.to_str().unwrap()], &env, size)
@@ -49,7 +54,7 @@ async fn an_agent_files_a_ticket_with_suggested_values_searches_and_changes_its_
     );
 
     // First run: the empty list says how to start.
-    let screen = tui.wait_for_text("sample-tickets.jsonl");
+    let screen = tui.wait_for_text("load the built-in sample tickets");
     assert!(screen.contains("New ticket") && screen.contains("Stats"), "three panes:\n{screen}");
 
     tui.keys(&["n"]);
@@ -250,4 +255,37 @@ fn desk_status(desk: &Desk) -> String {
     let conn = rusqlite::Connection::open(&desk.db).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
     conn.query_row("SELECT status FROM tickets WHERE id = 1", [], |r| r.get(0)).unwrap()
+}
+
+/// Keys from the agent's config: the new ones act, the defaults they
+/// replaced do nothing, and the footer and the help say what is bound.
+#[test]
+fn keys_rebound_in_the_config_drive_the_screen() {
+    let desk = Desk::new();
+    desk.add("A ticket", "with text", "billing", "low");
+    let config = "[keys.list]\nnew_ticket = \"ctrl-n\"\n[keys.global]\nquit = [\"ctrl-q\", \"f10\"]\n";
+    // Roomy enough for the whole help overlay in columns.
+    let tui = open_tui_configured(&desk, config, &[], (160, 50));
+    let screen = tui.wait_for_text("A ticket");
+    let footer = screen.lines().rev().nth(1).unwrap_or_default();
+    assert!(footer.contains("Ctrl-N new ticket"), "{screen}");
+    assert!(!footer.contains(" n new ticket"), "{screen}");
+
+    // `n` and `q` are free now: had `n` opened the form, `?` would be typed
+    // into its title; had `q` quit, there would be no help to open.
+    tui.keys(&["n", "q", "?"]);
+    let help = tui.wait_for("the help, whole", |s| s.contains("Keys — Esc closes") && s.contains("Ctrl-C"));
+    // Columns align per group: compare with the spacing folded.
+    let folded = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(folded.contains("Ctrl-N new ticket") && folded.contains("Ctrl-Q/F10 quit"), "{help}");
+    tui.keys(&["Escape"]);
+    tui.wait_for("the help closed", |s| !s.contains("Keys — Esc closes"));
+
+    tui.keys(&["C-n"]);
+    tui.type_text("Filed after Ctrl-N");
+    tui.wait_for_text("Filed after Ctrl-N");
+    tui.keys(&["Escape"]);
+    tui.wait_for_text("/ search");
+    tui.keys(&["F10"]);
+    assert_eq!(tui.wait_for_exit(), 0);
 }

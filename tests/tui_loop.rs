@@ -93,6 +93,11 @@ impl Session {
         Session::on(&[("Invoice total is wrong", "billed twice", Category::Billing)])
     }
 
+    /// A desk with no tickets at all, as on a first run.
+    fn start_empty() -> Session {
+        Session::on(&[])
+    }
+
     /// The app on a desk holding these tickets (title, description, category), low priority.
     fn on(tickets: &[(&str, &str, Category)]) -> Session {
         let dir = tempfile::tempdir().unwrap();
@@ -256,4 +261,33 @@ async fn a_near_copy_of_a_ticket_lists_it_under_the_form_and_ctrl_o_1_opens_it()
     let model = &session.app.model;
     assert_eq!(model.form.title_text(), "Charged twice, March invoice", "the draft waits behind the detail");
     assert_eq!(model.form.duplicates.first().map(|t| t.id), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_desk_loads_the_built_in_samples_with_one_key() {
+    let mut session = Session::start_empty();
+    session.play(vec![until("the first list and stats", loaded)]).await;
+    let screen = session.screen();
+    assert!(screen.contains("i  load the built-in sample tickets"), "{screen}");
+    assert!(!screen.contains("assets/"), "no path that exists only in a source checkout:\n{screen}");
+
+    let imported = |msg: &Msg| matches!(msg, Msg::SamplesImported(_));
+    session
+        .play(vec![
+            key(KeyCode::Char('i')),
+            until("the samples", imported),
+            until("the list and stats read again", loaded),
+        ])
+        .await;
+    let samples = ticketdesk::samples::SAMPLE_TICKETS.lines().filter(|l| !l.trim().is_empty()).count();
+    let screen = session.screen();
+    assert!(screen.contains(&format!("Loaded {samples} sample tickets")), "{screen}");
+    assert!(screen.contains(&format!("{samples} tickets")), "the counts read again:\n{screen}");
+    assert!(!session.app.model.list.rows.is_empty(), "rows on screen");
+    assert!(!screen.contains("Welcome to ticketdesk"), "{screen}");
+
+    // The desk holds tickets now: a second press is refused, and says why.
+    session.play(vec![key(KeyCode::Char('i')), until("the refusal", imported)]).await;
+    let screen = session.screen();
+    assert!(screen.contains("Sample tickets not loaded: the desk already holds"), "{screen}");
 }

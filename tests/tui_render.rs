@@ -407,7 +407,8 @@ fn first_run_greets() {
     snapshot!("first_run", model, WIDE);
     snapshot!("first_run", model, NARROW);
     let text = screen(&model, NARROW);
-    assert!(text.contains("ticketdesk import assets/sample-tickets.jsonl"), "{text}");
+    assert!(text.contains("i  load the built-in sample tickets"), "one key loads the samples:\n{text}");
+    assert!(!text.contains("assets/"), "no path that exists only in a source checkout:\n{text}");
 }
 
 #[test]

@@ -120,6 +120,11 @@ pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> Result<Session> {
                     if bytes.windows(4).any(|w| w == b"\x1b[6n") {
                         let _ = answer_side.write_all(b"\x1b[1;1R");
                     }
+                    // And device attributes, asked behind the background colour query
+                    // (`theme = "auto"`): without an answer the app would wait out its 100 ms.
+                    if bytes.windows(3).any(|w| w == b"\x1b[c") {
+                        let _ = answer_side.write_all(b"\x1b[?62;22c");
+                    }
                     sink.lock().chunks.push(Chunk { at, bytes });
                     sink.arrived.notify_all();
                 }

@@ -127,7 +127,8 @@ pub fn check_files() -> Result<Config, ConfigError> {
 fn with_line(err: ConfigError) -> ConfigError {
     match err {
         ConfigError::Invalid { origin: Origin::File(path), at: None, message } => {
-            let key = message.split_whitespace().next().unwrap_or_default();
+            // "claude.deadline_ms must be …", "keys.list.open: …"
+            let key = message.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
             let at = std::fs::read_to_string(&path).ok().and_then(|text| key_position(&text, key));
             ConfigError::Invalid { origin: Origin::File(path), at, message }
         }

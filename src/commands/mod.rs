@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 use crate::cli::{AddArgs, DescriptionSource, EditArgs, ListArgs, VersionCheck};
 use crate::config::Config;
 use crate::domain::{Category, Filter, NewTicket, Origins, Priority, Status, TicketEdit, text};
+use crate::output::paint::Paint;
 use crate::output::{human, json, list_table};
 use crate::store::Store;
 
@@ -155,31 +156,35 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
 
 /// Lists the tickets `filter` selects (read from `args` before the desk was
 /// opened, so a mistake in it never creates one).
-pub fn list(store: &Store, filter: &Filter, args: &ListArgs) -> Result<()> {
+pub fn list(store: &Store, filter: &Filter, args: &ListArgs, color: clap::ColorChoice) -> Result<()> {
     let tickets = {
         let _query = tracing::debug_span!("query").entered();
         store.list(filter, args.limit as usize, None)?
     };
     let _print = tracing::debug_span!("print", rows = tickets.len()).entered();
     let mut out = stdout();
+    let terminal = io::stdout().is_terminal();
+    let paint = Paint::new(color, terminal, std::env::var_os("NO_COLOR").is_some());
     if args.json {
         json::write_pretty(&mut out, &tickets)?;
+    } else if !terminal {
+        // For programs: the rows alone, whole, one per line.
+        list_table::write_rows(&mut out, &tickets, args.header, paint)?;
     } else if tickets.is_empty() {
         writeln!(out, "No tickets match.")?;
     } else {
-        list_table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc())?;
+        list_table::write_tickets(&mut out, &tickets, terminal_width(), OffsetDateTime::now_utc(), paint)?;
     }
     Ok(out.flush()?)
 }
 
-/// The terminal's width when stdout is one, else `$COLUMNS`, else 120.
+/// The width of the terminal standard output is on (not of whichever
+/// terminal the process was started from), else `$COLUMNS`, else 80.
 fn terminal_width() -> usize {
-    if io::stdout().is_terminal()
-        && let Ok((cols, _)) = crossterm::terminal::size()
-    {
-        return usize::from(cols);
+    match terminal_size::terminal_size_of(io::stdout()) {
+        Some((terminal_size::Width(cols), _)) if cols > 0 => usize::from(cols),
+        _ => std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|c| *c > 0).unwrap_or(80),
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
 }
 
 pub fn show(store: &Store, id: i64, as_json: bool) -> Result<()> {

@@ -80,6 +80,7 @@ impl Driver {
                 self.writer.send(WriteJob::Assign { id, assignee, version })
             }
             Effect::Note { id, text } => self.writer.send(WriteJob::Note { id, text }),
+            Effect::ImportSamples => self.writer.send(WriteJob::ImportSamples),
             Effect::SaveDraft(draft) => self.drafts.keep(draft),
             Effect::StartTimer(timer) => self.timers.start(timer),
             Effect::StopTimer(kind) => self.timers.stop(kind),

@@ -33,6 +33,8 @@ pub enum Effect {
         id: i64,
         text: String,
     },
+    /// Load the built-in sample tickets into the (empty) desk.
+    ImportSamples,
     /// Load a ticket and its history for the detail view.
     LoadDetail(i64),
     /// Keep the half-typed form safe on disk (`None`: there is none any more).
@@ -98,6 +100,7 @@ impl Effect {
                 | Effect::Assign { .. }
                 | Effect::Note { .. }
                 | Effect::Bulk { .. }
+                | Effect::ImportSamples
         )
     }
 }

@@ -80,10 +80,9 @@ impl Events for TerminalEvents {
         self.terminal = None;
     }
 
-    /// A new stream reads the terminal again. A Ctrl-C typed in the editor
-    /// reached this process too (the editor runs in its process group): it
-    /// was meant for the editor, so it does not end the session, as git
-    /// ignores it while its editor runs.
+    /// A new stream reads the terminal again. Interrupts are ignored while
+    /// the editor runs (see `editor::open`); one that arrived in the instant
+    /// before was meant for the editor too, so it is dropped, not obeyed.
     fn resume(&mut self) {
         use futures::FutureExt;
         while let Some(Some(())) = self.signals.int.recv().now_or_never() {}

@@ -1,7 +1,20 @@
 //! The key map: one table that both dispatches keys and writes the footer
 //! and the help overlay, so what the screen says is what the keys do.
+//!
+//! [`BINDINGS`] and [`GLOBAL`] are the defaults, as data: a new action is a
+//! line in [`actions!`] and a line in a table. The agent's config rebinds any
+//! action by its name, per context ([`custom`]); the live map ([`KeyMap`])
+//! is what the screen uses.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod custom;
+pub mod keys;
+
+use std::borrow::Cow;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+pub use custom::KeyMapError;
+use keys::{CTRL, Key, NONE, SHIFT, ch, ctrl};
 
 /// Where the keys are going.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +62,26 @@ impl Context {
         }
     }
 
+    /// The context's table in the config: `[keys.list]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::List => "list",
+            Context::Search => "search",
+            Context::Form => "form",
+            Context::Selector => "selector",
+            Context::Stats => "stats",
+            Context::Detail => "detail",
+            Context::Note => "note",
+            Context::Picker => "picker",
+            Context::Views => "views",
+            Context::ViewName => "view_name",
+            Context::BulkChoice => "bulk_choice",
+            Context::AssignName => "assign_name",
+            Context::ConfirmMarks => "confirm_marks",
+            Context::Help => "help",
+        }
+    }
+
     /// Contexts in the order the help overlay lists them.
     pub const ALL: [Context; 14] = [
         Context::List,
@@ -68,76 +101,99 @@ impl Context {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    Help,
-    NewTicket,
-    NextPane,
-    PrevPane,
-    ShowForm,
-    ShowList,
-    ShowStats,
-    Down,
-    Up,
-    PageDown,
-    PageUp,
-    Top,
-    Bottom,
-    Open,
-    PickStatus,
-    Search,
-    CycleCategory,
-    CyclePriority,
-    CycleStatus,
-    ClearFilters,
-    LeaveSearch,
-    ClearSearch,
-    NextField,
-    PrevField,
-    ChoiceNext,
-    ChoicePrev,
-    Submit,
-    ClearForm,
-    LeaveForm,
-    Confirm,
-    Close,
-    Take,
-    ToggleMine,
-    AddNote,
-    SaveNote,
-    NextView,
-    PrevView,
-    PickView,
-    SaveView,
-    ToggleMark,
-    MarkAll,
-    ClearMarks,
-    AssignTo,
-    SetCategory,
-    SetPriority,
-    /// Open the agent's own editor on the text being written.
-    OpenEditor,
-    /// Open the form's possible duplicate at this place (0 is the first).
-    OpenDuplicate(usize),
+/// Declares [`Action`] with each action's name in the config.
+macro_rules! actions {
+    ($($variant:ident = $name:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Action {
+            $($variant,)+
+        }
+
+        impl Action {
+            pub const ALL: &[Action] = &[$(Action::$variant,)+];
+
+            /// The action's name in `[keys.*]` tables.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+        }
+    };
 }
 
-/// A key pattern: a code and the modifiers that must be held.
-#[derive(Debug, Clone, Copy)]
-struct Key(KeyCode, KeyModifiers);
-
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-
-const fn ch(c: char) -> Key {
-    Key(KeyCode::Char(c), NONE)
+actions! {
+    Quit = "quit",
+    Help = "help",
+    NewTicket = "new_ticket",
+    NextPane = "next_pane",
+    PrevPane = "prev_pane",
+    ShowForm = "show_form",
+    ShowList = "show_list",
+    ShowStats = "show_stats",
+    Down = "move_down",
+    Up = "move_up",
+    PageDown = "page_down",
+    PageUp = "page_up",
+    Top = "move_top",
+    Bottom = "move_bottom",
+    Open = "open",
+    PickStatus = "pick_status",
+    Search = "search",
+    CycleCategory = "cycle_category",
+    CyclePriority = "cycle_priority",
+    CycleStatus = "cycle_status",
+    ClearFilters = "clear_filters",
+    LoadSamples = "load_samples",
+    LeaveSearch = "leave_search",
+    ClearSearch = "clear_search",
+    NextField = "next_field",
+    PrevField = "prev_field",
+    ChoiceNext = "next_choice",
+    ChoicePrev = "prev_choice",
+    Submit = "save_ticket",
+    ClearForm = "clear_form",
+    LeaveForm = "leave_form",
+    Confirm = "confirm",
+    Close = "close",
+    Take = "take",
+    ToggleMine = "toggle_mine",
+    AddNote = "add_note",
+    SaveNote = "save_note",
+    NextView = "next_view",
+    PrevView = "prev_view",
+    PickView = "pick_view",
+    SaveView = "save_view",
+    ToggleMark = "toggle_mark",
+    MarkAll = "mark_all",
+    ClearMarks = "clear_marks",
+    AssignTo = "assign_to",
+    SetCategory = "set_category",
+    SetPriority = "set_priority",
+    OpenEditor = "open_editor",
+    OpenDuplicate1 = "open_duplicate_1",
+    OpenDuplicate2 = "open_duplicate_2",
+    OpenDuplicate3 = "open_duplicate_3",
 }
 
-const fn ctrl(c: char) -> Key {
-    Key(KeyCode::Char(c), CTRL)
+impl Action {
+    /// For `open_duplicate_N`: which of the form's possible duplicates (0 is the first).
+    pub fn duplicate_place(self) -> Option<usize> {
+        match self {
+            Action::OpenDuplicate1 => Some(0),
+            Action::OpenDuplicate2 => Some(1),
+            Action::OpenDuplicate3 => Some(2),
+            _ => None,
+        }
+    }
+
+    /// The action that opens the form's possible duplicate at `place`.
+    pub fn open_duplicate(place: usize) -> Option<Action> {
+        [Action::OpenDuplicate1, Action::OpenDuplicate2, Action::OpenDuplicate3].get(place).copied()
+    }
 }
 
+/// A default binding.
 pub struct Binding {
     pub context: Context,
     keys: &'static [Key],
@@ -215,6 +271,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('p')], "p", CyclePriority, "filter by priority", true),
     bind!(List, [ch('t')], "t", CycleStatus, "filter by status", true),
     bind!(List, [ch('x')], "x", ClearFilters, "clear filters and search", true),
+    bind!(List, [ch('i')], "i", LoadSamples, "load the sample tickets", false),
     bind!(List, [ch('a')], "a", Take, "take the ticket (assign to me)", true),
     bind!(List, [ch('m')], "m", ToggleMine, "only my tickets", true),
     bind!(
@@ -237,6 +294,17 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [ch('A'), Key(KeyCode::Char('A'), SHIFT)], "A", AssignTo, "assign to an agent…", false),
     bind!(List, [ch('C'), Key(KeyCode::Char('C'), SHIFT)], "C", SetCategory, "set the category…", false),
     bind!(List, [ch('P'), Key(KeyCode::Char('P'), SHIFT)], "P", SetPriority, "set the priority…", false),
+    bind!(List, [ch(']')], "]", NextView, "next view", false),
+    bind!(List, [ch('[')], "[", PrevView, "previous view", false),
+    bind!(List, [ch('v')], "v", PickView, "pick a view", true),
+    bind!(
+        List,
+        [ch('S'), Key(KeyCode::Char('S'), SHIFT)],
+        "S",
+        SaveView,
+        "save what is shown as a view",
+        false
+    ),
     bind!(BulkChoice, [ch('j'), Key(KeyCode::Down, NONE)], "↓", Down, "next value", true),
     bind!(BulkChoice, [ch('k'), Key(KeyCode::Up, NONE)], "↑", Up, "previous value", true),
     bind!(BulkChoice, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "change them", true),
@@ -252,17 +320,6 @@ pub static BINDINGS: &[Binding] = &[
     bind!(AssignName, [Key(KeyCode::Esc, NONE)], "Esc", Close, "cancel", true),
     bind!(ConfirmMarks, [ch('y'), Key(KeyCode::Enter, NONE)], "y", Confirm, "mark them all", true),
     bind!(ConfirmMarks, [ch('n'), Key(KeyCode::Esc, NONE)], "n", Close, "mark none", true),
-    bind!(List, [ch(']')], "]", NextView, "next view", false),
-    bind!(List, [ch('[')], "[", PrevView, "previous view", false),
-    bind!(List, [ch('v')], "v", PickView, "pick a view", true),
-    bind!(
-        List,
-        [ch('S'), Key(KeyCode::Char('S'), SHIFT)],
-        "S",
-        SaveView,
-        "save what is shown as a view",
-        false
-    ),
     bind!(Views, [ch('j'), Key(KeyCode::Down, NONE)], "↓", Down, "next view", true),
     bind!(Views, [ch('k'), Key(KeyCode::Up, NONE)], "↑", Up, "previous view", true),
     bind!(Views, [Key(KeyCode::Enter, NONE)], "Enter", Confirm, "show this view", true),
@@ -283,17 +340,17 @@ pub static BINDINGS: &[Binding] = &[
         OPEN_DUPLICATE,
         &[ch('1')],
         "Ctrl-O 1-3",
-        Action::OpenDuplicate(0),
+        Action::OpenDuplicate1,
         "open a possible duplicate",
         true,
     ),
     Binding {
         listed: false,
-        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('2')], "", Action::OpenDuplicate(1), "", false)
+        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('2')], "", Action::OpenDuplicate2, "", false)
     },
     Binding {
         listed: false,
-        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('3')], "", Action::OpenDuplicate(2), "", false)
+        ..chord(Context::Form, OPEN_DUPLICATE, &[ch('3')], "", Action::OpenDuplicate3, "", false)
     },
     bind!(Form, [Key(KeyCode::Tab, NONE)], "Tab", NextField, "next field", true),
     bind!(
@@ -370,85 +427,173 @@ pub fn is_text_entry(context: Context) -> bool {
     )
 }
 
-fn matches(key: &Key, event: &KeyEvent) -> bool {
-    let wanted = key.1;
-    let held = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-    match (key.0, event.code) {
-        // Terminals differ on whether an upper-case letter also reports SHIFT.
-        (KeyCode::Char(a), KeyCode::Char(b)) if wanted == NONE => {
-            a == b && !held.intersects(CTRL | KeyModifiers::ALT)
+/// Where a binding applies: one context, or every context where no text is
+/// typed and no overlay keeps its own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    In(Context),
+}
+
+impl Scope {
+    /// The scope's table in the config: `[keys.global]`, `[keys.list]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::In(context) => context.name(),
         }
-        (a, b) => a == b && held == wanted,
     }
 }
 
-/// Every binding that applies in `context`, in the order keys are looked up,
-/// each with whether the footer lists it. The one rule for both.
-fn applicable(context: Context) -> impl Iterator<Item = (&'static Binding, bool)> {
-    let own = BINDINGS.iter().filter(move |b| b.context == context);
-    // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
-    let form = BINDINGS.iter().filter(move |b| context == Context::Selector && b.context == Context::Form);
-    // Global keys never shadow typing, and overlays keep their own keys.
-    let globals = !is_text_entry(context)
-        && !matches!(context, Context::Help | Context::Picker | Context::Selector | Context::Views);
-    let global = GLOBAL.iter().filter(move |_| globals);
-    let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
-    // A selector takes no letters, so `?` still opens help there; its
-    // footer, full of the form's keys, does not list it.
-    let help = GLOBAL.iter().filter(move |b| context == Context::Selector && b.action == Action::Help);
-    listed.chain(help.map(|b| (b, false)))
+/// A binding in force: a default, or the agent's own keys for its action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    pub scope: Scope,
+    pub action: Action,
+    keys: Vec<Key>,
+    /// For a chord: the second key (a rebound action is a single key).
+    then: Vec<Key>,
+    /// How the keys are written on screen.
+    pub label: Cow<'static, str>,
+    pub help: &'static str,
+    /// Shown in the footer (the rest only in the help overlay).
+    pub footer: bool,
+    /// The keys come from the config, not the defaults.
+    pub custom: bool,
+    /// Shown at all (a chord's siblings share one label).
+    pub listed: bool,
 }
 
-/// The action for a single key in a context, if any. Ctrl-C is handled before this.
-pub fn action(context: Context, event: &KeyEvent) -> Option<Action> {
-    applicable(context)
-        .find(|(b, _)| b.then.is_empty() && b.keys.iter().any(|k| matches(k, event)))
-        .map(|(b, _)| b.action)
+/// `Esc` while a chord waits: it only cancels the chord.
+static CANCEL_CHORD: std::sync::LazyLock<Live> = std::sync::LazyLock::new(|| Live {
+    scope: Scope::Global,
+    action: Action::Close,
+    keys: vec![keys::code(KeyCode::Esc)],
+    then: Vec::new(),
+    label: Cow::Borrowed("Esc"),
+    help: "cancel",
+    footer: true,
+    custom: false,
+    listed: true,
+});
+
+/// The key map in force: the defaults with the agent's own keys in place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMap {
+    bindings: Vec<Live>,
 }
 
-/// Whether `event` begins a chord whose action is `offered` now: the key
-/// then waits for the next one.
-pub fn starts_chord(context: Context, event: &KeyEvent, offered: impl Fn(Action) -> bool) -> bool {
-    applicable(context)
-        .any(|(b, _)| !b.then.is_empty() && offered(b.action) && b.keys.iter().any(|k| matches(k, event)))
+impl Default for KeyMap {
+    fn default() -> KeyMap {
+        let live = |scope, b: &Binding| Live {
+            scope,
+            action: b.action,
+            keys: b.keys.to_vec(),
+            then: b.then.to_vec(),
+            label: Cow::Borrowed(b.label),
+            help: b.help,
+            footer: b.footer,
+            custom: false,
+            listed: b.listed,
+        };
+        let own = BINDINGS.iter().map(|b| live(Scope::In(b.context), b));
+        let global = GLOBAL.iter().map(|b| live(Scope::Global, b));
+        KeyMap { bindings: own.chain(global).collect() }
+    }
 }
 
-/// The action of the chord `first`, `second`, if there is one.
-pub fn chord_action(context: Context, first: &KeyEvent, second: &KeyEvent) -> Option<Action> {
-    applicable(context)
-        .find(|(b, _)| b.keys.iter().any(|k| matches(k, first)) && b.then.iter().any(|k| matches(k, second)))
-        .map(|(b, _)| b.action)
-}
+impl KeyMap {
+    /// The bindings of one scope, in the tables' order.
+    pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Live> {
+        self.bindings.iter().filter(move |b| b.scope == scope)
+    }
 
-/// How the keys for `action` are written, wherever they apply.
-pub fn label(action: Action) -> Option<&'static str> {
-    BINDINGS.iter().find(|b| b.action == action && b.listed).map(|b| b.label)
-}
+    /// Every binding that applies in `context`, in the order keys are looked
+    /// up, each with whether the footer lists it. The one rule for both.
+    fn applicable(&self, context: Context) -> impl Iterator<Item = (&Live, bool)> {
+        let own = self.in_scope(Scope::In(context));
+        // In a selector, the rest of the form's keys (Tab, Ctrl-S, Esc) apply too.
+        let form = self.in_scope(Scope::In(Context::Form)).filter(move |_| context == Context::Selector);
+        // Global keys never shadow typing, and overlays keep their own keys.
+        let globals = !is_text_entry(context)
+            && !matches!(
+                context,
+                Context::Help
+                    | Context::Picker
+                    | Context::Selector
+                    | Context::Views
+                    | Context::BulkChoice
+                    | Context::ConfirmMarks
+            );
+        let global = self.in_scope(Scope::Global).filter(move |_| globals);
+        let listed = own.chain(form).chain(global).map(|b| (b, b.footer));
+        // A selector takes no letters, so `?` still opens help there; its
+        // footer, full of the form's keys, does not list it.
+        let help = self
+            .in_scope(Scope::Global)
+            .filter(move |b| context == Context::Selector && b.action == Action::Help);
+        listed.chain(help.map(|b| (b, false)))
+    }
 
-/// The footer's bindings for a context, those whose action is `offered` now.
-pub fn footer(context: Context, offered: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str)> {
-    applicable(context)
-        .filter(|(b, footer)| *footer && b.listed && offered(b.action))
-        .map(|(b, _)| (b.label, b.help))
-        .collect()
-}
+    /// The action for a single key in a context, if any. Ctrl-C is handled before this.
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        self.applicable(context)
+            .find(|(b, _)| b.then.is_empty() && b.keys.iter().any(|k| k.matches(event)))
+            .map(|(b, _)| b.action)
+    }
 
-/// The footer while a chord waits for its second key: what it can finish as.
-pub fn chord_footer(context: Context, first: &KeyEvent) -> Vec<(&'static str, &'static str)> {
-    let mut pairs: Vec<(&str, &str)> = applicable(context)
-        .filter(|(b, _)| b.listed && !b.then.is_empty() && b.keys.iter().any(|k| matches(k, first)))
-        .map(|(b, _)| (b.label, b.help))
-        .collect();
-    pairs.push(("Esc", "cancel"));
-    pairs
+    /// Whether `event` begins a chord whose action is `offered` now: the key
+    /// then waits for the next one.
+    pub fn starts_chord(&self, context: Context, event: &KeyEvent, offered: impl Fn(Action) -> bool) -> bool {
+        self.applicable(context)
+            .any(|(b, _)| !b.then.is_empty() && offered(b.action) && b.keys.iter().any(|k| k.matches(event)))
+    }
+
+    /// The action of the chord `first`, `second`, if there is one.
+    pub fn chord_action(&self, context: Context, first: &KeyEvent, second: &KeyEvent) -> Option<Action> {
+        self.applicable(context)
+            .find(|(b, _)| {
+                b.keys.iter().any(|k| k.matches(first)) && b.then.iter().any(|k| k.matches(second))
+            })
+            .map(|(b, _)| b.action)
+    }
+
+    /// The footer's bindings for a context, those whose action is `offered` now.
+    pub fn footer(&self, context: Context, offered: impl Fn(Action) -> bool) -> Vec<&Live> {
+        self.applicable(context)
+            .filter(|(b, footer)| *footer && b.listed && offered(b.action))
+            .map(|(b, _)| b)
+            .collect()
+    }
+
+    /// The footer while a chord waits for its second key: what it can
+    /// finish as, and `Esc` to cancel it.
+    pub fn chord_footer(&self, context: Context, first: &KeyEvent) -> Vec<&Live> {
+        self.applicable(context)
+            .filter(|(b, _)| b.listed && !b.then.is_empty() && b.keys.iter().any(|k| k.matches(first)))
+            .map(|(b, _)| b)
+            .chain(std::iter::once(&*CANCEL_CHORD))
+            .collect()
+    }
+
+    /// How the keys for `action` in `context` are written ("n"), for views
+    /// that name a key in their text.
+    pub fn label(&self, context: Context, action: Action) -> Option<&str> {
+        self.applicable(context).find(|(b, _)| b.action == action && b.listed).map(|(b, _)| b.label.as_ref())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyModifiers;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn action(context: Context, event: &KeyEvent) -> Option<Action> {
+        KeyMap::default().action(context, event)
     }
 
     #[test]
@@ -478,36 +623,42 @@ mod tests {
 
     #[test]
     fn every_context_has_a_footer() {
+        let keys = KeyMap::default();
         for context in Context::ALL {
-            assert!(!footer(context, |_| true).is_empty(), "{context:?}");
+            assert!(!keys.footer(context, |_| true).is_empty(), "{context:?}");
         }
     }
 
     #[test]
     fn ctrl_x_begins_the_editor_chord_and_ctrl_e_alone_is_no_command() {
+        let keys = KeyMap::default();
         let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
         for context in [Context::Form, Context::Note] {
-            assert!(starts_chord(context, &ctrl('x'), |_| true), "{context:?}");
-            assert_eq!(action(context, &ctrl('e')), None, "{context:?}: end of line, for the text");
-            assert_eq!(chord_action(context, &ctrl('x'), &ctrl('e')), Some(Action::OpenEditor));
-            assert_eq!(chord_action(context, &ctrl('x'), &key(KeyCode::Char('e'))), None);
+            assert!(keys.starts_chord(context, &ctrl('x'), |_| true), "{context:?}");
+            assert_eq!(keys.action(context, &ctrl('e')), None, "{context:?}: end of line, for the text");
+            assert_eq!(keys.chord_action(context, &ctrl('x'), &ctrl('e')), Some(Action::OpenEditor));
+            assert_eq!(keys.chord_action(context, &ctrl('x'), &key(KeyCode::Char('e'))), None);
         }
-        assert!(!starts_chord(Context::Form, &ctrl('x'), |a| a != Action::OpenEditor), "only when offered");
-        assert!(!starts_chord(Context::List, &ctrl('x'), |_| true));
+        assert!(
+            !keys.starts_chord(Context::Form, &ctrl('x'), |a| a != Action::OpenEditor),
+            "only when offered"
+        );
+        assert!(!keys.starts_chord(Context::List, &ctrl('x'), |_| true));
     }
 
     #[test]
     fn ctrl_o_then_a_digit_opens_that_duplicate_and_lists_once() {
+        let keys = KeyMap::default();
         let ctrl_o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL);
         for (digit, place) in [('1', 0), ('2', 1), ('3', 2)] {
-            let action = chord_action(Context::Selector, &ctrl_o, &key(KeyCode::Char(digit)));
-            assert_eq!(action, Some(Action::OpenDuplicate(place)));
+            let action = keys.chord_action(Context::Selector, &ctrl_o, &key(KeyCode::Char(digit)));
+            assert_eq!(action.and_then(Action::duplicate_place), Some(place));
         }
-        assert_eq!(chord_action(Context::Form, &ctrl_o, &key(KeyCode::Char('4'))), None);
-        let listed = footer(Context::Form, |_| true);
-        assert_eq!(listed.iter().filter(|(label, _)| label.starts_with("Ctrl-O")).count(), 1, "{listed:?}");
-        let hidden = footer(Context::Form, |a| !matches!(a, Action::OpenDuplicate(_)));
-        assert!(hidden.iter().all(|(label, _)| !label.starts_with("Ctrl-O")), "{hidden:?}");
+        assert_eq!(keys.chord_action(Context::Form, &ctrl_o, &key(KeyCode::Char('4'))), None);
+        let listed = keys.footer(Context::Form, |_| true);
+        assert_eq!(listed.iter().filter(|b| b.label.starts_with("Ctrl-O")).count(), 1);
+        let hidden = keys.footer(Context::Form, |a| a.duplicate_place().is_none());
+        assert!(hidden.iter().all(|b| !b.label.starts_with("Ctrl-O")));
     }
 
     /// No key the text fields edit with is taken by a command: the text
@@ -516,15 +667,31 @@ mod tests {
     /// nothing selected a no-op) begins `Ctrl-X Ctrl-E` in the description.
     #[test]
     fn commands_in_the_text_fields_leave_the_editing_keys_alone() {
+        let keys = KeyMap::default();
         let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
         let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
         let editing = ["a", "b", "e", "f", "n", "p", "h", "d", "k", "j", "w", "u", "r", "y", "c", "v", "m"]
             .map(|c| ctrl(c.chars().next().unwrap()));
         for event in editing.iter().chain([alt('f'), alt('b'), alt('v'), alt('d')].iter()) {
             for context in [Context::Form, Context::Note] {
-                assert_eq!(action(context, event), None, "{context:?} {event:?}");
-                assert!(!starts_chord(context, event, |_| true), "{context:?} {event:?}");
+                assert_eq!(keys.action(context, event), None, "{context:?} {event:?}");
+                assert!(!keys.starts_chord(context, event, |_| true), "{context:?} {event:?}");
             }
         }
+    }
+
+    #[test]
+    fn action_names_are_snake_case_and_unique() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for name in &names {
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{name}"
+            );
+        }
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "two actions share a name");
     }
 }

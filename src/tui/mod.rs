@@ -3,6 +3,7 @@
 //!
 //! - [`run`] (here) puts the parts together and runs them.
 //! - [`app`]: the loop only: inbox → update → effects → draw if changed.
+//! - [`background`]: which palette, asking the terminal for `theme = "auto"`.
 //! - [`terminal`]: setting the terminal up and putting it back (panics too),
 //!   and frames written whole.
 //! - [`event`]: terminal events, the clock, signals and the workers' replies
@@ -15,6 +16,7 @@
 //! - [`ui`]: one view per pane and overlay.
 
 pub mod app;
+pub mod background;
 pub mod classifier;
 pub mod draft;
 pub mod driver;
@@ -41,6 +43,7 @@ use crate::config::{ClassifierMode, Config};
 use app::App;
 use driver::Driver;
 use event::TerminalEvents;
+use keymap::KeyMap;
 use model::{ClassifierStatus, Model};
 use msg::Msg;
 use update::restore_draft;
@@ -61,9 +64,9 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
     let drafts = draft::path_for(&db_path);
     let restored = drafts.as_deref().and_then(draft::load);
     let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
+    let model = first_model(&config, &db_path)?;
     terminal::install_panic_hook(inbox_tx);
     let screen = terminal::open().context("cannot set up the terminal")?;
-    let model = first_model(&config, &db_path);
     let mut app = App::new(model, screen, driver);
     let result = async {
         let effects = match restored {
@@ -82,9 +85,13 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
 }
 
 /// The model before anything is loaded.
-fn first_model(config: &Config, db_path: &Path) -> Model {
+fn first_model(config: &Config, db_path: &Path) -> Result<Model> {
     let color = std::env::var_os("NO_COLOR").is_none();
     let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
+    // Asked before the screen is set up and before any key is read.
+    model.palette = background::palette(config.theme, color);
+    // Checked with the rest of the config already; this cannot fail here.
+    model.keys = std::sync::Arc::new(KeyMap::from_config(&config.keys)?);
     model.list.me = crate::actor::current();
     let now = model.now;
     update::views::set_views(&mut model.list, config.views(), now);
@@ -92,7 +99,7 @@ fn first_model(config: &Config, db_path: &Path) -> Model {
         ClassifierMode::Off => ClassifierStatus::Off,
         _ => ClassifierStatus::On(Health::Local),
     };
-    model
+    Ok(model)
 }
 
 fn shorten_home(path: &Path) -> String {

@@ -7,8 +7,9 @@ use std::fmt;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-use super::keymap::{Action, Context};
+use super::keymap::{Action, Context, KeyMap};
 use super::msg::ChangeRefused;
+use super::ui::theme::Palette;
 use crate::classify::chain::Health;
 use crate::classify::{Confidence, Source};
 use crate::config::views::View;
@@ -543,6 +544,12 @@ pub enum Notice {
     EditorLeftNothing,
     /// The agent's editor could not be run.
     EditorFailed(Failure),
+    /// The sample tickets are on their way in.
+    ImportingSamples,
+    SamplesImported {
+        count: u64,
+    },
+    SamplesNotImported(Failure),
 }
 
 impl Notice {
@@ -556,6 +563,7 @@ impl Notice {
                 | Notice::EditorFailed(_)
                 | Notice::TooManyToMark { .. }
                 | Notice::BulkNotChanged(_)
+                | Notice::SamplesNotImported(_)
         ) || matches!(self, Notice::BulkChanged { skipped, .. } if !skipped.is_empty())
     }
 }
@@ -572,6 +580,10 @@ pub struct Model {
     pub notice: Option<Notice>,
     pub now: OffsetDateTime,
     pub color: bool,
+    /// The colours to draw in, when there is colour.
+    pub palette: Palette,
+    /// The keys in force: the defaults with the agent's own in place.
+    pub keys: Arc<KeyMap>,
     /// A change is waiting for another process's write lock (an import, say).
     pub busy: bool,
     /// Why this screen stopped writing (see [`Msg::DeskLost`](super::msg::Msg)).
@@ -596,6 +608,8 @@ impl Model {
             notice: None,
             now,
             color,
+            palette: Palette::default(),
+            keys: Arc::default(),
             busy: false,
             desk_lost: None,
             quitting: false,
@@ -609,7 +623,9 @@ impl Model {
     /// a chord begins only for these.
     pub fn offers(&self, action: Action) -> bool {
         match action {
-            Action::OpenDuplicate(place) => place < self.form.duplicates.len(),
+            Action::OpenDuplicate1 | Action::OpenDuplicate2 | Action::OpenDuplicate3 => {
+                action.duplicate_place().is_some_and(|place| place < self.form.duplicates.len())
+            }
             Action::ClearMarks => !self.list.marks.is_empty(),
             Action::OpenEditor => match self.context() {
                 Context::Note => true,

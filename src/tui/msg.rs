@@ -30,6 +30,8 @@ pub enum Msg {
     Changed(Result<Ticket, ChangeRefused>),
     /// A note was added (or refused).
     Noted(Result<Event, Failure>),
+    /// The sample tickets went in (how many), or were refused.
+    SamplesImported(Result<u64, Failure>),
     /// A ticket and its history, for the detail view.
     DetailLoaded {
         id: i64,

@@ -67,6 +67,8 @@ pub enum WriteJob {
         targets: Vec<(i64, i64)>,
         change: crate::store::BulkChange,
     },
+    /// The built-in sample tickets, into an empty desk.
+    ImportSamples,
 }
 
 /// How often the idle writer asks SQLite whether another process committed.
@@ -322,6 +324,11 @@ fn write(store: &mut Store, job: &WriteJob) -> Result<Msg, WriteFailed> {
         }
         WriteJob::Note { id, text } => Msg::Noted(Ok(store.note(*id, text)?)),
         WriteJob::Bulk { targets, change } => Msg::BulkDone(Ok(store.bulk_change(targets, change)?)),
+        WriteJob::ImportSamples => match crate::samples::import_samples(store) {
+            Ok(count) => Msg::SamplesImported(Ok(count)),
+            Err(crate::samples::SamplesError::Store(e)) => return Err(e.into()),
+            Err(refused) => Msg::SamplesImported(Err(Failure::new(refused))),
+        },
     })
 }
 
@@ -334,6 +341,7 @@ fn reply_for(job: &WriteJob, why: Failure) -> Msg {
         WriteJob::Assign { id, .. } => refused(Change::Assign { id: *id }),
         WriteJob::Note { .. } => Msg::Noted(Err(why.clone())),
         WriteJob::Bulk { .. } => Msg::BulkDone(Err(why.clone())),
+        WriteJob::ImportSamples => Msg::SamplesImported(Err(why.clone())),
     }
 }
 

@@ -24,7 +24,7 @@ use super::{fit, pane_block};
 use crate::domain::Ticket;
 use crate::domain::text::sanitize_line;
 use crate::domain::ticket::TITLE_MAX_CHARS;
-use crate::tui::keymap::{self, Action};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::model::{Choice, Field, FieldError, Form, Model, Origin, Pane, Suggesting};
 
 /// Cells for the labels column ("▸ Description" and a space).
@@ -45,12 +45,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     if inner.is_empty() {
         return;
     }
-    let view = FormView { form, focused, theme, label_width: LABEL_WIDTH.min(inner.width / 3) };
+    let open_duplicate = model.keys.label(Context::Form, Action::OpenDuplicate1);
+    let view =
+        FormView { form, open_duplicate, focused, theme, label_width: LABEL_WIDTH.min(inner.width / 3) };
     view.render(frame.buffer_mut(), inner);
 }
 
 struct FormView<'a> {
     form: &'a Form,
+    /// The key that opens a possible duplicate, as the key map in force writes it.
+    open_duplicate: Option<&'a str>,
     focused: bool,
     theme: Theme,
     label_width: u16,
@@ -305,7 +309,7 @@ impl FormView<'_> {
 impl FormView<'_> {
     fn duplicates_heading(&self, buf: &mut Buffer, area: Rect) {
         let mut spans = vec![Span::styled("Possible duplicates", self.theme.heading())];
-        if let Some(keys) = keymap::label(Action::OpenDuplicate(0)) {
+        if let Some(keys) = self.open_duplicate {
             spans.push(Span::styled(" · ", self.theme.dim()));
             spans.push(Span::styled(keys, self.theme.key()));
             spans.push(Span::styled(" opens one", self.theme.dim()));

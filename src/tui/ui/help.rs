@@ -9,40 +9,36 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
 use super::{fit, overlay_block};
-use crate::tui::keymap::{self, Context};
+use crate::tui::keymap::{Context, KeyMap, Scope};
 
 const TITLE: &str = " Keys — Esc closes ";
 const MAX_WIDTH: u16 = 116;
 /// The narrowest a column of the aligned layout may be.
 const MIN_COLUMN: usize = 34;
 
-struct Group {
+struct Group<'a> {
     heading: &'static str,
-    keys: Vec<(&'static str, &'static str)>,
+    keys: Vec<(&'a str, &'a str)>,
 }
 
-/// Every binding, grouped as the key map groups them.
-fn groups() -> Vec<Group> {
+/// Every binding in force, grouped as the key map groups them.
+fn groups(keys: &KeyMap) -> Vec<Group<'_>> {
+    let pairs = |scope| {
+        keys.in_scope(scope).filter(|b| b.listed).map(|b| (b.label.as_ref(), b.help)).collect::<Vec<_>>()
+    };
     let mut groups: Vec<Group> = Context::ALL
         .iter()
-        .map(|context| Group {
-            heading: context.title(),
-            keys: keymap::BINDINGS
-                .iter()
-                .filter(|b| b.context == *context && b.listed)
-                .map(|b| (b.label, b.help))
-                .collect(),
-        })
+        .map(|context| Group { heading: context.title(), keys: pairs(Scope::In(*context)) })
         .filter(|g| !g.keys.is_empty())
         .collect();
-    let mut anywhere: Vec<(&str, &str)> = keymap::GLOBAL.iter().map(|b| (b.label, b.help)).collect();
+    let mut anywhere = pairs(Scope::Global);
     anywhere.push(("Ctrl-C", "quit from anywhere"));
     groups.push(Group { heading: "Anywhere (except while typing)", keys: anywhere });
     groups
 }
 
-pub fn render(frame: &mut Frame, screen: Rect, theme: Theme) {
-    let groups = groups();
+pub fn render(frame: &mut Frame, screen: Rect, keys: &KeyMap, theme: Theme) {
+    let groups = groups(keys);
     let width = if screen.width > 8 { (screen.width - 4).min(MAX_WIDTH) } else { screen.width };
     // Inner width: borders and one cell of padding each side.
     let cells = usize::from(width.saturating_sub(4));
@@ -171,7 +167,7 @@ fn flow(groups: &[Group], theme: Theme) -> Vec<Line<'static>> {
             let mut spans = vec![Span::styled(format!("{}:", group.heading), theme.heading())];
             for (key, help) in &group.keys {
                 spans.push(Span::raw("  "));
-                spans.push(Span::styled(*key, theme.key()));
+                spans.push(Span::styled((*key).to_owned(), theme.key()));
                 spans.push(Span::raw(format!(" {help}")));
             }
             Line::from(spans)

@@ -11,6 +11,7 @@ use super::theme::Theme;
 use super::{fit, list_rows, pane_block};
 use crate::domain::query::QueryError;
 use crate::domain::text::sanitize_line;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::model::{Fetch, ListView, Loading, Model, Pane};
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
@@ -130,10 +131,13 @@ fn render_query_error(
     fit::put(buf, area, &Line::styled(text.into_owned(), theme.error()));
 }
 
-/// What the list says when it has no rows.
+/// What the list says when it has no rows. Keys are named as bound.
 fn empty_state(model: &Model, height: u16, theme: Theme) -> Paragraph<'static> {
     let list = &model.list;
-    let key = |k: &'static str| Span::styled(k, theme.key());
+    let key = |action: Action| {
+        let label = model.keys.label(Context::List, action).unwrap_or("?");
+        Span::styled(label.to_owned(), theme.key())
+    };
     if list.has_filters() {
         let clears = if list.search.trim().is_empty() {
             " clears the filters"
@@ -144,10 +148,10 @@ fn empty_state(model: &Model, height: u16, theme: Theme) -> Paragraph<'static> {
             Line::from(""),
             Line::styled("No tickets match the filters.", theme.bold()),
             Line::from(""),
-            Line::from(vec![key("x"), Span::raw(clears)]),
+            Line::from(vec![key(Action::ClearFilters), Span::raw(clears)]),
         ];
         if !list.search.is_empty() {
-            lines.push(Line::from(vec![key("/"), Span::raw(" edits the search")]));
+            lines.push(Line::from(vec![key(Action::Search), Span::raw(" edits the search")]));
         }
         return Paragraph::new(lines);
     }
@@ -159,12 +163,13 @@ fn empty_state(model: &Model, height: u16, theme: Theme) -> Paragraph<'static> {
         Line::from(""),
         Line::styled("Welcome to ticketdesk: no tickets yet.", theme.accent()),
         Line::from(""),
-        Line::from(vec![key("n"), Span::raw("  write the first ticket")]),
+        Line::from(vec![key(Action::NewTicket), Span::raw("  write the first ticket")]),
+        Line::from(vec![
+            key(Action::LoadSamples),
+            Span::raw("  load the built-in sample tickets to try things on"),
+        ]),
         Line::from(""),
-        Line::from("Or load the sample tickets, from a shell:"),
-        Line::styled("  ticketdesk import assets/sample-tickets.jsonl", theme.bold()),
-        Line::from(""),
-        Line::from(vec![key("?"), Span::raw("  every key")]),
+        Line::from(vec![key(Action::Help), Span::raw("  every key")]),
     ];
     // On a short pane the blank lines go first.
     if usize::from(height) < lines.len() {

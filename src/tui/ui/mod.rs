@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     if screen.is_empty() {
         return;
     }
-    let theme = Theme::new(model.color);
+    let theme = Theme::new(model.palette, model.color);
     let areas = layout::areas(screen, model.focus);
 
     header::render(frame, areas.header, model, theme);
@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     status::render(frame, areas.status, model, theme);
 
     match &model.overlay {
-        Some(Overlay::Help) => help::render(frame, screen, theme),
+        Some(Overlay::Help) => help::render(frame, screen, &model.keys, theme),
         Some(Overlay::Detail(detail)) => detail::render(frame, screen, detail, model.now, theme),
         Some(Overlay::StatusPicker(picker)) => picker::render(frame, screen, picker, theme),
         Some(Overlay::Views(picker)) => views::render(frame, screen, &model.list, picker, theme),

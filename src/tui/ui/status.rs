@@ -10,6 +10,7 @@ use super::fit;
 use super::theme::Theme;
 use crate::classify::chain::{Health, NoClaude};
 use crate::domain::text::sanitize_line;
+use crate::tui::keymap::{Action, Context, KeyMap};
 use crate::tui::model::{ClassifierStatus, Model, Notice};
 use crate::tui::msg::Change;
 
@@ -22,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
 fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, theme: Theme) {
     let width = usize::from(area.width);
     let notice = model.notice.as_ref().map(|n| {
-        let text = sanitize_line(&notice_text(n)).into_owned();
+        let text = sanitize_line(&notice_text(n, &model.keys)).into_owned();
         if n.is_error() { (format!("✗ {text}"), theme.error()) } else { (text, theme.success()) }
     });
     let notice_width = notice.as_ref().map_or(0, |(text, _)| fit::width(text) + 1);
@@ -86,12 +87,14 @@ fn classifier_label(status: &ClassifierStatus) -> String {
 
 /// A notice in words. Text that came from elsewhere (an error's) is made
 /// safe where the line is drawn.
-pub fn notice_text(notice: &Notice) -> String {
+pub fn notice_text(notice: &Notice, keys: &KeyMap) -> String {
     match notice {
         Notice::DraftBack { saved_at } => {
             let when = saved_at.get(11..16).unwrap_or("earlier");
+            let finish = keys.label(Context::List, Action::NewTicket).unwrap_or("Tab");
+            let clear = keys.label(Context::Form, Action::ClearForm).unwrap_or("");
             format!(
-                "Your unsent ticket from {when} UTC is back in the form: n to finish it, Ctrl-L there to drop it"
+                "Your unsent ticket from {when} UTC is back in the form: {finish} to finish it, {clear} there to drop it"
             )
         }
         Notice::Saved { id } => format!("Saved #{id}"),
@@ -131,6 +134,9 @@ pub fn notice_text(notice: &Notice) -> String {
             text
         }
         Notice::BulkNotChanged(why) => format!("Nothing changed: {why}"),
+        Notice::ImportingSamples => "Loading the sample tickets…".into(),
+        Notice::SamplesImported { count } => format!("Loaded {count} sample tickets"),
+        Notice::SamplesNotImported(why) => format!("Sample tickets not loaded: {why}"),
     }
 }
 

@@ -86,14 +86,16 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             let target = EditTarget::Description { generation: form.generation };
             vec![Effect::Edit { target, text: form.description_text() }]
         }
-        Action::OpenDuplicate(place) => match form.duplicates.get(place) {
-            Some(ticket) => {
-                let id = ticket.id;
-                model.overlay = Some(Overlay::Detail(Detail::new(ticket.clone())));
-                vec![Effect::LoadDetail(id)]
+        Action::OpenDuplicate1 | Action::OpenDuplicate2 | Action::OpenDuplicate3 => {
+            match action.duplicate_place().and_then(|place| form.duplicates.get(place)) {
+                Some(ticket) => {
+                    let id = ticket.id;
+                    model.overlay = Some(Overlay::Detail(Detail::new(ticket.clone())));
+                    vec![Effect::LoadDetail(id)]
+                }
+                None => vec![],
             }
-            None => vec![],
-        },
+        }
         _ => vec![],
     }
 }

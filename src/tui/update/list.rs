@@ -3,7 +3,7 @@
 
 use super::super::effect::Effect;
 use super::super::keymap::Action;
-use super::super::model::{Detail, Model, Overlay};
+use super::super::model::{Detail, Failure, Model, Notice, Overlay};
 use super::paging::{fill_window, keep_visible, load, move_selection, reload_list};
 use super::ticket;
 use crate::domain::{Category, Page, Priority, Status};
@@ -89,6 +89,10 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             list.search.clear();
             vec![reload_list(list, None)]
         }
+        Action::LoadSamples => {
+            model.notice = Some(Notice::ImportingSamples);
+            vec![Effect::ImportSamples]
+        }
         _ => vec![],
     }
 }
@@ -98,5 +102,20 @@ fn cycle<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
     match current.and_then(|c| all.iter().position(|x| *x == c)) {
         None => all.first().copied(),
         Some(i) => all.get(i + 1).copied(),
+    }
+}
+
+/// The sample tickets went in: the screen's own write is not news from
+/// elsewhere, so the list and the counts are read again here.
+pub(super) fn on_samples(model: &mut Model, result: Result<u64, Failure>) -> Vec<Effect> {
+    match result {
+        Ok(count) => {
+            model.notice = Some(Notice::SamplesImported { count });
+            vec![reload_list(&mut model.list, None), Effect::LoadStats]
+        }
+        Err(why) => {
+            model.notice = Some(Notice::SamplesNotImported(why));
+            vec![]
+        }
     }
 }

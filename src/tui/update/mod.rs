@@ -23,7 +23,7 @@ pub mod views;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::effect::{EditTarget, Effect};
-use super::keymap::{self, Action, Context};
+use super::keymap::{Action, Context};
 use super::layout;
 use super::model::{Failure, Field, Loading, Model, Notice, Overlay, Pane};
 use super::msg::Msg;
@@ -85,6 +85,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         Msg::Saved(result) => form::on_saved(model, result),
         Msg::Changed(result) => ticket::on_changed(model, result),
         Msg::Noted(result) => detail::on_noted(model, result),
+        Msg::SamplesImported(result) => Update::changed(list::on_samples(model, result)),
         Msg::DetailLoaded { id, result } => detail::on_loaded(model, id, result),
         Msg::DatabaseChanged => Update::changed(refresh(model)),
         Msg::DeskLost(why) => {
@@ -143,11 +144,11 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Update {
     if let Some(first) = model.pending_chord.take() {
         return finish_chord(model, context, &first, key);
     }
-    if keymap::starts_chord(context, &key, |action| model.offers(action)) {
+    if model.keys.starts_chord(context, &key, |action| model.offers(action)) {
         model.pending_chord = Some(key);
         return Update::changed(vec![]);
     }
-    match keymap::action(context, &key) {
+    match model.keys.action(context, &key) {
         Some(action) => {
             model.notice = None;
             Update::changed(on_action(model, context, action))
@@ -159,7 +160,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Update {
 /// The second key of a chord. One that finishes no chord drops it: `Esc`
 /// only that, any other key then does what it always does.
 fn finish_chord(model: &mut Model, context: Context, first: &KeyEvent, key: KeyEvent) -> Update {
-    match keymap::chord_action(context, first, &key).filter(|action| model.offers(*action)) {
+    match model.keys.chord_action(context, first, &key).filter(|action| model.offers(*action)) {
         Some(action) => {
             model.notice = None;
             Update::changed(on_action(model, context, action))

@@ -65,7 +65,7 @@ fn ctrl_o_and_a_digit_open_that_duplicate_and_esc_comes_back_to_the_draft() {
 #[test]
 fn without_duplicates_ctrl_o_is_no_chord_and_the_digit_after_it_is_text() {
     let (mut m, _) = titled("Refund");
-    assert!(!m.offers(keymap::Action::OpenDuplicate(0)));
+    assert!(!m.offers(crate::tui::keymap::Action::OpenDuplicate1));
     ctrl_o(&mut m, '1');
     assert_eq!(m.pending_chord, None);
     assert_eq!(m.form.title_text(), "Refund1");

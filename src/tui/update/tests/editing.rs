@@ -63,9 +63,9 @@ fn the_chord_is_the_descriptions_and_the_footer_says_so_there() {
     typed(&mut m, "Title");
     ctrl(&mut m, 'x');
     assert_eq!(m.pending_chord, None, "no chord in the title: its keys stay the text area's");
-    assert!(!m.offers(keymap::Action::OpenEditor));
+    assert!(!m.offers(crate::tui::keymap::Action::OpenEditor));
     key(&mut m, KeyCode::Tab);
-    assert!(m.offers(keymap::Action::OpenEditor));
+    assert!(m.offers(crate::tui::keymap::Action::OpenEditor));
 }
 
 #[test]

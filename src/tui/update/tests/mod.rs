@@ -3,6 +3,7 @@
 mod duplicates;
 mod editing;
 mod pause;
+mod samples;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
@@ -37,7 +38,7 @@ fn ctrl(m: &mut Model, c: char) -> Vec<Effect> {
 
 /// The notice as the status line words it.
 fn notice(m: &Model) -> String {
-    notice_text(m.notice.as_ref().expect("a notice"))
+    notice_text(m.notice.as_ref().expect("a notice"), &m.keys)
 }
 
 /// A failure as the store reports it.
