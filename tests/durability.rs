@@ -77,7 +77,8 @@ fn a_checkpoint_notices_a_lost_ticket_a_changed_value_and_drifted_totals() {
 
 /// The whole team for about 50 s, with kills: CLI writers, two screens (one
 /// killed mid-work and replaced), readers, backups, checks and an import.
-/// Runs alone (its own nextest group); `TORTURE_SEED` replays a run.
+/// Its own test binary keeps other suites off the cores while it runs
+/// (under nextest, its own group); `TORTURE_SEED` replays a run.
 #[test]
 fn torture_a_team_at_work_with_kills_loses_no_acknowledged_write() {
     let config = torture::Config {
