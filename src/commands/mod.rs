@@ -52,10 +52,10 @@ pub const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_millis(
 /// Opens the desk; if another process holds its lock for a while, says so on
 /// stderr (once) instead of sitting there silently until the timeout.
 pub fn open_store(path: &Path, busy_timeout: std::time::Duration) -> Result<Store, crate::store::StoreError> {
-    Store::open_telling_waits(path, busy_timeout, OPEN_PATIENCE, || {
+    let shown = shown(path);
+    Store::open_telling_waits(path, busy_timeout, OPEN_PATIENCE, move || {
         eprintln!(
-            "ticketdesk: waiting for {}: another process holds it (an import?); up to {} s",
-            shown(path),
+            "ticketdesk: waiting for {shown}: another process holds it (an import?); up to {} s",
             busy_timeout.as_secs()
         );
     })

@@ -10,9 +10,10 @@
 //!   for rare words; for common ones it would read and sort most of the table.
 //!
 //! So walk a bounded number of rows first; if that has not filled the page,
-//! count the index's candidates (bounded too) and use the index when fetching
-//! them costs less than the walk still ahead (judged by how often the rows
-//! walked so far matched), otherwise keep walking. Both apply [`SearchQuery::matches`] to every
+//! judge from how often the rows walked so far matched what the rest of the
+//! walk costs, and ask the index only when reading its row lists costs less;
+//! use its candidates when there are few enough that fetching them beats the
+//! walk still ahead, otherwise keep walking. Both apply [`SearchQuery::matches`] to every
 //! row, so the choice changes the speed, never the answer.
 
 use rusqlite::{Connection, OptionalExtension};
@@ -57,8 +58,8 @@ pub(super) fn search(
             }
         }
         if walked == WALK_BUDGET
-            && let Some(candidates) = index_candidates(conn, query)?
-            && index_pays(candidates.len(), walked, found.len(), limit)
+            && let Some(most) = worth_fetching(walked, found.len(), limit, table_rows(conn)?)
+            && let Some(candidates) = index_candidates(conn, query, most)?
         {
             return from_candidates(conn, candidates, filter, query, limit, direction, from);
         }
@@ -96,30 +97,50 @@ impl Needles {
 /// Reading a candidate by id costs about this many steps of the walk.
 const FETCH_COST: usize = 3;
 
-/// Whether fetching `candidates` beats walking on, judged by how often the
-/// walk so far has matched: a term on one row in 25 fills the page within a
-/// thousand rows, cheaper than fetching and sorting thousands of candidates.
-fn index_pays(candidates: usize, walked: usize, found: usize, limit: usize) -> bool {
+/// Index row-list entries read in the time the walk reads one row. A word
+/// matched by prefix makes FTS5 merge the row lists of every word it starts
+/// whatever the limit, so asking costs about as many entries as the term
+/// has rows: for a common word more than walking on to a full page.
+const ENTRIES_PER_WALKED_ROW: usize = 6;
+
+/// Most candidates whose fetching beats walking on, judged by how often the
+/// walk so far has matched (a term on one row in 25 fills the page within a
+/// thousand rows, cheaper than fetching and sorting thousands of candidates);
+/// `None` when even asking the index would cost more than walking on.
+fn worth_fetching(walked: usize, found: usize, limit: usize, table_rows: usize) -> Option<usize> {
     if found == 0 {
-        return true;
+        return Some(CANDIDATE_CAP);
     }
     let still_to_walk = (limit - found) * walked / found;
-    candidates * FETCH_COST < still_to_walk
+    let expected_entries = found * table_rows / walked;
+    (expected_entries < still_to_walk * ENTRIES_PER_WALKED_ROW)
+        .then(|| (still_to_walk / FETCH_COST).min(CANDIDATE_CAP))
+}
+
+/// About how many tickets there are: the highest id, read from the end of
+/// the table's tree (deleted tickets only make it larger than the count).
+fn table_rows(conn: &Connection) -> rusqlite::Result<usize> {
+    let max: Option<i64> = conn.query_row("SELECT max(id) FROM tickets", [], |row| row.get(0))?;
+    Ok(max.unwrap_or(0).max(0) as usize)
 }
 
 /// Row ids the full-text index offers for `query`, or `None` when the index
-/// cannot help: no indexable token, too many candidates, or a token the
-/// index's tokenizer reads differently (an FTS5 syntax error).
-fn index_candidates(conn: &Connection, query: &SearchQuery) -> rusqlite::Result<Option<Vec<i64>>> {
+/// cannot help: no indexable token, more candidates than `most`, or a token
+/// the index's tokenizer reads differently (an FTS5 syntax error).
+fn index_candidates(
+    conn: &Connection,
+    query: &SearchQuery,
+    most: usize,
+) -> rusqlite::Result<Option<Vec<i64>>> {
     let Some(expression) = query.fts_expression() else {
         return Ok(None);
     };
     let mut stmt =
         conn.prepare_cached("SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?1 LIMIT ?2")?;
     let ids: rusqlite::Result<Vec<i64>> =
-        stmt.query_map(rusqlite::params![expression, CANDIDATE_CAP as i64 + 1], |row| row.get(0))?.collect();
+        stmt.query_map(rusqlite::params![expression, most as i64 + 1], |row| row.get(0))?.collect();
     match ids {
-        Ok(ids) if ids.len() <= CANDIDATE_CAP => Ok(Some(ids)),
+        Ok(ids) if ids.len() <= most => Ok(Some(ids)),
         Ok(_) => Ok(None),
         Err(rusqlite::Error::SqliteFailure(_, Some(message))) if message.starts_with("fts5:") => Ok(None),
         Err(e) => Err(e),
@@ -159,4 +180,25 @@ fn from_candidates(
     });
     found.truncate(limit);
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_is_asked_only_when_walking_on_would_cost_more() {
+        // Nothing matched in the first 500 rows: a rare term, the index's case.
+        assert_eq!(worth_fetching(500, 0, 50, 1_000_000), Some(CANDIDATE_CAP));
+        // One row in 500: about 2,000 rows hold it, the walk has ~24,500 rows
+        // ahead; the index is asked for at most what beats that walk.
+        assert_eq!(worth_fetching(500, 1, 50, 1_000_000), Some(CANDIDATE_CAP));
+        assert_eq!(worth_fetching(500, 5, 50, 1_000_000), Some(1_500));
+        // A phrase on 9 rows in 500 (on 18,000 of a million): the page fills
+        // within ~2,300 more rows, sooner than the index's lists are read.
+        assert_eq!(worth_fetching(500, 9, 50, 1_000_000), None);
+        // The same rate in a small desk: the lists are short, so asking pays.
+        assert_eq!(worth_fetching(500, 9, 50, 20_000), Some(759));
+        assert_eq!(worth_fetching(500, 40, 50, 1_000_000), None);
+    }
 }
