@@ -683,10 +683,8 @@ fn render(
         notes.load_at_start,
         load_average()
     );
-    out += &format!(
-        "- each query's floor is its hand-written SQL through the sqlite3 shell on the desk's own file (the same \
-         schema, indexes and WAL journal); the twin floor.db serves only as the import's floor\n"
-    );
+    out += "- each query's floor is its hand-written SQL through the sqlite3 shell on the desk's own file (the \
+            same schema, indexes and WAL journal); the twin floor.db serves only as the import's floor\n";
     out += &format!(
         "- start-up alone (`--version`): ticketdesk {}, sqlite3 {}; \"past start-up\" compares what each spends \
          beyond it\n",
