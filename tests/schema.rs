@@ -297,9 +297,9 @@ fn many_processes_can_create_the_same_new_database_at_once() {
                 .unwrap()
         })
         .collect();
-    for child in running.iter_mut() {
-        let status = child.wait().unwrap();
-        assert!(status.success(), "a racer failed");
+    for child in running.drain(..) {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "a racer failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     assert_eq!(desk.json(&["stats"])["total_tickets"], 8);
     let history: i64 =

@@ -38,11 +38,13 @@ pub(super) fn open_first(path: &Path, busy_timeout: Duration) -> Result<Connecti
     // Several processes may open a new file at the same moment. Each step is
     // safe to repeat, and a loser of a race (a migration that finds its table
     // already made, a journal-mode switch refused as busy) finds the work done
-    // on the next round. Rounds stop once the busy timeout has passed, so a
-    // desk locked by an import makes the opener wait that long, not longer.
-    const ROUNDS: usize = 8;
+    // on the next round. Some of those refusals skip SQLite's busy wait, so
+    // the rounds back off a little; being busy is retried until the busy
+    // timeout has passed (a desk locked by an import makes the opener wait
+    // that long, not longer), any other failure a few times.
+    const OTHER_FAILURES: usize = 8;
     let started = Instant::now();
-    let mut round = 1;
+    let mut round: u32 = 1;
     loop {
         match prepare(&mut conn, path, busy_timeout) {
             Ok(()) => return Ok(conn),
@@ -51,8 +53,14 @@ pub(super) fn open_first(path: &Path, busy_timeout: Duration) -> Result<Connecti
             ) => {
                 return Err(e);
             }
-            Err(e) if round == ROUNDS || started.elapsed() >= busy_timeout => return Err(e),
-            Err(_) => round += 1,
+            Err(e) if started.elapsed() >= busy_timeout => return Err(e),
+            Err(e) if !matches!(e, StoreError::Busy { .. }) && round as usize >= OTHER_FAILURES => {
+                return Err(e);
+            }
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(2u64 << round.min(5)));
+                round += 1;
+            }
         }
     }
 }
