@@ -304,7 +304,7 @@ fn many_processes_can_create_the_same_new_database_at_once() {
     assert_eq!(desk.json(&["stats"])["total_tickets"], 8);
     let history: i64 =
         desk.conn().query_row("SELECT count(*) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
-    assert_eq!(history as usize, std::fs::read_dir("migrations").unwrap().count());
+    assert_eq!(history as usize, std::fs::read_dir("migrations/sqlite").unwrap().count());
 }
 
 /// The stock shell (3.40 on our hosts) can read and write the file, and its

@@ -10,7 +10,7 @@ use super::StoreError;
 use super::inspect::{FileState, inspect};
 
 pub(super) mod embedded {
-    refinery::embed_migrations!("migrations");
+    refinery::embed_migrations!("migrations/sqlite");
 }
 
 /// "TDSK": the SQLite `application_id` that marks a file as ours.
