@@ -77,6 +77,12 @@ pub enum StoreError {
     Interrupted,
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A PostgreSQL desk that cannot be reached or refused us; `target` is the
+    /// desk's location without its password.
+    #[error("cannot reach {target}: {detail}")]
+    Unreachable { target: String, detail: String },
+    #[error("database error: {0}")]
+    Postgres(String),
 }
 
 impl StoreError {
@@ -94,7 +100,7 @@ impl StoreError {
             ErrorCode::DatabaseCorrupt => {
                 StoreError::Corrupt { path: path.to_owned(), detail: err.to_string() }
             }
-            ErrorCode::ConstraintViolation => match constraint_field(&err) {
+            ErrorCode::ConstraintViolation => match constraint_field(&err.to_string()) {
                 Some(invalid) => StoreError::Invalid(invalid),
                 None => StoreError::Sqlite(err),
             },
@@ -103,10 +109,11 @@ impl StoreError {
     }
 }
 
-/// Turns a named CHECK constraint from the schema into a field error, so a
-/// rule the database caught reads like one the application caught.
-fn constraint_field(err: &rusqlite::Error) -> Option<ValidationError> {
-    let message = err.to_string();
+/// Turns a named CHECK constraint from the schema (found in the engine's
+/// message or constraint name) into a field error, so a rule the database
+/// caught reads like one the application caught. Both engines' schemas use
+/// these names.
+pub(crate) fn constraint_field(message: &str) -> Option<ValidationError> {
     let rules: &[(&str, Field, &str)] = &[
         ("title_1_to_200_chars", Field::Title, "must be 1 to 200 characters"),
         ("title_trimmed", Field::Title, "must not start or end with whitespace"),
