@@ -10,14 +10,15 @@ use std::path::PathBuf;
 
 use crate::config::ClassifierMode;
 use crate::domain::{Category, Priority, Status};
+use crate::store::Location;
 use crate::transfer::Format;
 
 #[derive(Debug, Parser)]
 #[command(name = "ticketdesk", version, about = "A support-ticket desk that lives in the terminal")]
 pub struct Cli {
     /// The ticket database [default: <data dir>/ticketdesk/tickets.db]
-    #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH", value_parser = non_empty_path)]
-    pub db: Option<PathBuf>,
+    #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH")]
+    pub db: Option<Location>,
 
     /// Seconds (0 to 86400) to wait for another process's lock (a write, an import) before giving up
     /// [default: busy_timeout_secs from the config, 10]
@@ -47,10 +48,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-fn non_empty_path(raw: &str) -> Result<PathBuf, String> {
-    if raw.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(raw)) }
 }
 
 /// A whole number in `range`. Whatever was typed (a word, a sign, too many

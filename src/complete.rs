@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::cli::{Cli, Shell};
 use crate::config::{Config, Overrides, Sources};
 use crate::domain::Filter;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 /// The variable that turns a run into a completion request. Ours alone:
 /// clap's default, `COMPLETE`, is generic enough to be set for something else,
@@ -144,18 +144,21 @@ fn desk_path(args: &[OsString]) -> Option<PathBuf> {
     for arg in line {
         let arg = arg.to_string_lossy();
         if next_is_db {
-            typed = Some(PathBuf::from(arg.as_ref()));
+            typed = Some(Location::parse(&arg));
             next_is_db = false;
         } else if arg == "--db" {
             next_is_db = true;
         } else if let Some(value) = arg.strip_prefix("--db=") {
-            typed = Some(PathBuf::from(value));
+            typed = Some(Location::parse(value));
         }
     }
-    let from_env = std::env::var_os("TICKETDESK_DB").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let from_env = std::env::var("TICKETDESK_DB").ok().filter(|v| !v.is_empty()).map(|v| Location::parse(&v));
     let overrides = Overrides { db: typed.or(from_env), ..Overrides::default() };
     let config = Config::load(&Sources::system(), &overrides).ok()?;
-    config.db.or_else(crate::store::default_path)
+    match config.db {
+        Some(Location::File(path)) => Some(path),
+        None => crate::store::default_path(),
+    }
 }
 
 /// View names for `--view` arguments, from the config's `[views.NAME]`

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 pub use crate::classify::claude::ApiKey;
 use crate::classify::claude::{AuthStyle, ClaudeSettings, RequestMode};
+use crate::store::Location;
 pub use key_file::api_key;
 pub use keys::{KeyList, KeysConfig};
 use std::path::{Path, PathBuf};
@@ -104,7 +105,7 @@ impl Default for LocalConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    pub db: Option<PathBuf>,
+    pub db: Option<Location>,
     pub busy_timeout_secs: u64,
     pub classifier: ClassifierMode,
     pub debounce_ms: u64,
@@ -256,7 +257,7 @@ impl Sources {
 /// Command-line values that override everything else.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
-    pub db: Option<PathBuf>,
+    pub db: Option<Location>,
     pub classifier: Option<ClassifierMode>,
     pub busy_timeout_secs: Option<u64>,
 }
@@ -396,19 +397,19 @@ mod tests {
             Some("debounce_ms = 300\n[claude]\nmodel = \"agent-model\"\n"),
         );
         let config = Config::load(&src, &Overrides::default()).unwrap();
-        assert_eq!(config.db.as_deref(), Some(Path::new("/srv/host.db")));
+        assert_eq!(config.db, Some(Location::parse("/srv/host.db")));
         assert_eq!(config.debounce_ms, 300);
         assert_eq!(config.claude.model, "agent-model");
         assert_eq!(config.claude.deadline_ms, 5000, "host value kept where the agent file is silent");
         assert_eq!(config.claude.max_tokens, 200, "default kept");
 
         let flags = Overrides {
-            db: Some("/tmp/flag.db".into()),
+            db: Some(Location::parse("/tmp/flag.db")),
             classifier: Some(ClassifierMode::Off),
             busy_timeout_secs: Some(42),
         };
         let config = Config::load(&src, &flags).unwrap();
-        assert_eq!(config.db.as_deref(), Some(Path::new("/tmp/flag.db")));
+        assert_eq!(config.db, Some(Location::parse("/tmp/flag.db")));
         assert_eq!(config.classifier, ClassifierMode::Off);
         assert_eq!(config.busy_timeout_secs, 42);
     }

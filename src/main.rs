@@ -1,6 +1,5 @@
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use ticketdesk::config::{Config, ConfigError, Overrides, Sources};
 use ticketdesk::domain::ValidationError;
 use ticketdesk::domain::text::sanitize;
 use ticketdesk::report;
-use ticketdesk::store::{self, StoreError};
+use ticketdesk::store::{self, Location, StoreError};
 
 fn main() -> ExitCode {
     // A shell asking for completions gets them and nothing else.
@@ -46,11 +45,11 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if invalid { 2 } else { 1 }
 }
 
-/// The desk's path. Folders are made only for the default location: a
+/// Where the desk is. Folders are made only for the default location: a
 /// mistyped `--db` path is an error, not a new tree of folders.
-fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
-    if let Some(path) = &config.db {
-        return Ok(path.clone());
+fn db_location(config: &Config) -> anyhow::Result<Location> {
+    if let Some(location) = &config.db {
+        return Ok(location.clone());
     }
     let path = store::default_path().ok_or_else(|| {
         anyhow::anyhow!("cannot find a data directory for the default database; pass --db PATH")
@@ -63,7 +62,7 @@ fn db_path(config: &Config) -> anyhow::Result<PathBuf> {
             )
         })?;
     }
-    Ok(path)
+    Ok(Location::File(path))
 }
 
 fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
@@ -89,15 +88,15 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             Cli::command().print_help()?;
             anyhow::bail!("the full-screen view needs a terminal; the commands above work from scripts");
         }
-        let path = db_path(&config)?;
-        return ticketdesk::tui::run(config, path);
+        let location = db_location(&config)?;
+        return ticketdesk::tui::run(config, location);
     };
-    let path = db_path(&config)?;
+    let location = db_location(&config)?;
     let busy_timeout = Duration::from_secs(config.busy_timeout_secs);
     if let Command::Import { file: Some(file), format, .. } = command {
         // The desk is opened once the file has given a first good row: an
         // empty or unreadable file leaves no trace, not even a new desk.
-        return commands::import(|| commands::open_store(&path, busy_timeout), file, *format);
+        return commands::import(|| commands::open_store(&location, busy_timeout), file, *format);
     }
     // What a command selects is read before the desk is opened: a mistake
     // in it is a usage error that leaves no trace.
@@ -115,7 +114,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     }
     let mut store = {
         let _open = tracing::debug_span!("open").entered();
-        commands::open_store(&path, busy_timeout)?
+        commands::open_store(&location, busy_timeout)?
     };
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),

@@ -112,10 +112,11 @@ impl Session {
         let config = Config { classifier: ClassifierMode::Local, debounce_ms: 50, ..Config::default() };
         let draft = dir.path().join("draft.json");
         let (tx, inbox) = unbounded_channel();
-        let driver = Driver::open(&config, &db, Some(draft.clone()), tx).unwrap();
+        let desk = ticketdesk::store::Location::File(db);
+        let driver = Driver::open(&config, &desk, Some(draft.clone()), tx).unwrap();
         let terminal = Terminal::new(TestBackend::new(120, 35)).unwrap();
         let mut app = App::new(Model::new("desk.db".into(), NOW, false), terminal, driver);
-        app.start(&config, &db, vec![]).unwrap();
+        app.start(&config, &desk, vec![]).unwrap();
         Session { _dir: dir, draft, inbox, app }
     }
 

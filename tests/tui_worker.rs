@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::time::timeout;
 
 use ticketdesk::domain::{Category, NewTicket, Origins, Page, Priority, Status};
-use ticketdesk::store::Store;
+use ticketdesk::store::{Location, Store};
 use ticketdesk::tui::msg::{Change, Msg};
 use ticketdesk::tui::worker::{ReadJob, WriteJob, spawn_reader, spawn_writer};
 
@@ -38,7 +38,7 @@ async fn next(inbox: &mut UnboundedReceiver<Msg>, waiting_for: &str) -> Msg {
 async fn reads_answer_each_question_and_refusals_stay_typed() {
     let (_dir, path) = desk();
     let (tx, mut inbox) = unbounded_channel();
-    let reader = spawn_reader(path, Duration::from_secs(1), tx).unwrap();
+    let reader = spawn_reader(Location::File(path), Duration::from_secs(1), tx).unwrap();
     let list = ReadJob::List {
         generation: 7,
         filter: Box::default(),
@@ -67,7 +67,7 @@ async fn reads_answer_each_question_and_refusals_stay_typed() {
 async fn a_write_answers_with_the_ticket_and_a_refusal_with_the_change_and_why() {
     let (_dir, path) = desk();
     let (tx, mut inbox) = unbounded_channel();
-    let writer = spawn_writer(path, tx).unwrap();
+    let writer = spawn_writer(Location::File(path), tx).unwrap();
     writer.send(WriteJob::Save(ticket("second"), Origins::PERSON));
     let saved = match next(&mut inbox, "the save").await {
         Msg::Saved(Ok(saved)) => saved,
@@ -96,7 +96,7 @@ async fn a_write_waits_for_another_processs_lock_says_so_and_then_goes_through()
     let holder = Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let (tx, mut inbox) = unbounded_channel();
-    let writer = spawn_writer(path.clone(), tx).unwrap();
+    let writer = spawn_writer(Location::File(path.clone()), tx).unwrap();
     writer.send(WriteJob::Save(ticket("queued"), Origins::PERSON));
     assert!(matches!(next(&mut inbox, "the wait").await, Msg::WriteBusy(true)));
     holder.execute_batch("ROLLBACK").unwrap();
@@ -108,7 +108,7 @@ async fn a_write_waits_for_another_processs_lock_says_so_and_then_goes_through()
 async fn another_processs_commit_is_heard() {
     let (_dir, path) = desk();
     let (tx, mut inbox) = unbounded_channel();
-    let _writer = spawn_writer(path.clone(), tx).unwrap();
+    let _writer = spawn_writer(Location::File(path.clone()), tx).unwrap();
     Store::open(&path).unwrap().add(&ticket("from elsewhere"), Origins::PERSON).unwrap();
     assert!(matches!(next(&mut inbox, "the news").await, Msg::DatabaseChanged));
 }

@@ -66,7 +66,7 @@ pub fn settings(config: &Config, sources: &Sources, given: &Given) -> Vec<Settin
         })
         .collect();
     let db = match &config.db {
-        Some(path) => format!("{:?}", path.display().to_string()),
+        Some(location) => format!("{:?}", location.shown()),
         None => crate::store::default_path()
             .map(|p| format!("{:?} (the default location)", p.display().to_string()))
             .unwrap_or_else(|| "(no data directory: pass --db)".into()),
@@ -175,9 +175,11 @@ mod tests {
         assert_eq!(row("claude.api_key_file").value, "(set)");
         assert!(rows.iter().all(|s| !s.value.contains("sk-ant")), "{rows:?}");
         let given = Given { db: Some(Origin::Env("TICKETDESK_DB")), ..Given::default() };
-        let config =
-            Config::load(&sources, &Overrides { db: Some("/tmp/x.db".into()), ..Default::default() })
-                .unwrap();
+        let config = Config::load(
+            &sources,
+            &Overrides { db: Some(crate::store::Location::parse("/tmp/x.db")), ..Default::default() },
+        )
+        .unwrap();
         let rows = settings(&config, &sources, &given);
         let db = rows.iter().find(|s| s.key == "db").unwrap();
         assert_eq!((db.value.as_str(), db.origin.as_str()), ("\"/tmp/x.db\"", "environment TICKETDESK_DB"));

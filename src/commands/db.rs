@@ -10,10 +10,10 @@ use crate::store::Store;
 pub fn db(store: &mut Store, command: &DbCommand) -> Result<()> {
     let mut out = stdout();
     match command {
-        DbCommand::Path => writeln!(out, "{}", shown(store.path()))?,
+        DbCommand::Path => writeln!(out, "{}", store.shown())?,
         DbCommand::Backup { file } => {
             let size = store.backup(file)?;
-            writeln!(out, "Backed up {} to {} ({size} bytes)", shown(store.path()), shown(file))?;
+            writeln!(out, "Backed up {} to {} ({size} bytes)", store.shown(), shown(file))?;
         }
         DbCommand::Check { repair } => {
             if *repair {
@@ -31,9 +31,9 @@ pub fn db(store: &mut Store, command: &DbCommand) -> Result<()> {
                     writeln!(out, "{}", crate::domain::text::sanitize_line(problem))?;
                 }
                 out.flush()?;
-                bail!("{} is damaged: {} problem(s) found", shown(store.path()), report.problems.len());
+                bail!("{} is damaged: {} problem(s) found", store.shown(), report.problems.len());
             }
-            writeln!(out, "ok: {} passed every check", shown(store.path()))?;
+            writeln!(out, "ok: {} passed every check", store.shown())?;
         }
     }
     Ok(out.flush()?)

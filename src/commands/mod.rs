@@ -31,7 +31,7 @@ use crate::config::Config;
 use crate::domain::{Category, Filter, NewTicket, Origins, Priority, Status, TicketEdit, text};
 use crate::output::paint::Paint;
 use crate::output::{human, json, list_table};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 /// A usage mistake the argument parser cannot see; exits with code 2.
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +51,12 @@ pub const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_millis(
 
 /// Opens the desk; if another process holds its lock for a while, says so on
 /// stderr (once) instead of sitting there silently until the timeout.
-pub fn open_store(path: &Path, busy_timeout: std::time::Duration) -> Result<Store, crate::store::StoreError> {
-    let shown = shown(path);
-    Store::open_telling_waits(path, busy_timeout, OPEN_PATIENCE, move || {
+pub fn open_store(
+    location: &Location,
+    busy_timeout: std::time::Duration,
+) -> Result<Store, crate::store::StoreError> {
+    let shown = location.shown();
+    Store::open_telling_waits(location, busy_timeout, OPEN_PATIENCE, move || {
         eprintln!(
             "ticketdesk: waiting for {shown}: another process holds it (an import?); up to {} s",
             busy_timeout.as_secs()

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::config::{Config, Overrides, Sources};
 use crate::domain::text::sanitize_line;
+use crate::store::Location;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,7 +108,7 @@ pub fn examine(request: &Request<'_>) -> Report {
     let config = setup::config_layers(request.sources, request.overrides, &mut report);
     setup::api_key(&config, &mut report);
     let (path, default_location) = match &config.db {
-        Some(path) => (std::path::absolute(path).unwrap_or_else(|_| path.clone()), false),
+        Some(Location::File(path)) => (std::path::absolute(path).unwrap_or_else(|_| path.clone()), false),
         None => match crate::store::default_path() {
             Some(path) => (path, true),
             None => {

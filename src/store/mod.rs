@@ -1,132 +1,265 @@
-//! The SQLite store: one connection, bound parameters only, and the database
-//! itself as the last word on every rule.
+//! One store API over the desk's engines. Everything above this module (the
+//! commands, the screen, the classifier) talks to a [`Store`] and never learns
+//! which database holds the desk; each engine module speaks its own SQL and
+//! shares everything that is not SQL (validation, the search rule, history
+//! shapes, errors).
 
-mod backup;
-mod bulk;
-mod check;
-mod desk;
 pub(crate) mod error;
-mod events;
-mod import;
-mod inspect;
-mod list;
-mod open;
+mod location;
 mod output_file;
 pub mod postgres;
-mod schema;
-mod search;
-mod similar;
-mod stats;
-mod tickets;
+mod sqlite;
 
-pub use bulk::{BULK_MAX, BulkChange, BulkOutcome, Skipped};
-pub use check::{CheckReport, RepairReport};
 pub use error::StoreError;
-pub use import::{ImportError, ImportRow};
-pub use open::{APPLICATION_ID, default_path};
+pub use location::Location;
 pub use output_file::OutputFile;
-pub use similar::Similar;
-pub use tickets::Labelled;
+pub use sqlite::{
+    APPLICATION_ID, BULK_MAX, BulkChange, BulkOutcome, CheckReport, ImportError, ImportRow, Labelled,
+    RepairReport, Similar, Skipped, default_path,
+};
 
-use rusqlite::Connection;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
+
+use crate::domain::{Cursor, Event, Filter, NewTicket, Origins, Page, Stats, Ticket, TicketEdit};
+use sqlite::SqliteDesk;
 
 /// How long a writer waits for another process's write lock before giving up.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// An open ticket database. Owns its connection: whoever holds the `Store`
-/// is the only one talking to SQLite through it.
+/// An open desk. Owns its connection: whoever holds the `Store` is the only
+/// one talking to the database through it.
 pub struct Store {
-    // Declared before `desk`, so the connection closes before this process
-    // stops counting the file as open.
-    conn: Connection,
-    desk: Arc<desk::DeskFile>,
-    ctx: ErrorContext,
+    engine: Engine,
+    location: Location,
 }
 
-/// What an error message needs to know about the store it came from. Kept
-/// apart from the connection so a transaction and an error map can coexist.
-struct ErrorContext {
-    path: PathBuf,
-    busy_timeout: Duration,
-    /// The OS account this process writes as (recorded in the history).
-    actor: String,
+enum Engine {
+    Sqlite(SqliteDesk),
 }
 
-impl ErrorContext {
-    /// Maps a SQLite error to one that says what went wrong for this file.
-    fn fail(&self, err: rusqlite::Error) -> StoreError {
-        StoreError::from_sqlite(err, &self.path, self.busy_timeout)
+/// Runs `$call` on whichever engine holds the desk, as `$desk`.
+macro_rules! on_engine {
+    ($self:ident, $desk:ident => $call:expr) => {
+        match &$self.engine {
+            Engine::Sqlite($desk) => $call,
+        }
+    };
+    (mut $self:ident, $desk:ident => $call:expr) => {
+        match &mut $self.engine {
+            Engine::Sqlite($desk) => $call,
+        }
+    };
+}
+
+/// Stops a query running on another thread (a list superseded by a newer one).
+pub struct Interrupt(InterruptEngine);
+
+enum InterruptEngine {
+    Sqlite(rusqlite::InterruptHandle),
+}
+
+impl Interrupt {
+    pub fn interrupt(&self) {
+        match &self.0 {
+            InterruptEngine::Sqlite(handle) => handle.interrupt(),
+        }
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, refusing any file
+    /// Opens (creating if needed) the SQLite desk at `path`, refusing any file
     /// that is not ours, and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Self::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
     }
 
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
-        let (conn, desk) = desk::connect(path, busy_timeout).inspect_err(|e| {
-            tracing::warn!(path = %path.display(), error = %e, "desk not opened");
-        })?;
-        Ok(Store {
-            conn,
-            desk,
-            ctx: ErrorContext { path: path.to_owned(), busy_timeout, actor: crate::actor::current() },
-        })
+        Self::open_at(&Location::File(path.to_owned()), busy_timeout)
     }
 
-    /// Opens like [`Store::open_with_timeout`], and calls `waiting` once if
-    /// that has not finished after `patience`: someone else holds the file's
-    /// lock (the first import into an empty desk does, start to end), and a
-    /// person at a terminal should hear why nothing happens yet.
-    ///
-    /// The open runs on this thread (on a thread of its own it would cost a
-    /// fresh heap, a tenth of a quick command's time); a small thread only
-    /// watches the clock, and is waited for only once it has spoken.
+    /// Opens the desk at `location`; writes wait up to `busy_timeout` for
+    /// another's lock.
+    pub fn open_at(location: &Location, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let engine = match location {
+            Location::File(path) => Engine::Sqlite(SqliteDesk::open_with_timeout(path, busy_timeout)?),
+        };
+        Ok(Store { engine, location: location.clone() })
+    }
+
+    /// Opens like [`Store::open_at`], and calls `waiting` once if that has not
+    /// finished after `patience`: someone else holds the desk's lock (the
+    /// first import into an empty desk does, start to end), and a person at a
+    /// terminal should hear why nothing happens yet.
     pub fn open_telling_waits(
-        path: &Path,
+        location: &Location,
         busy_timeout: Duration,
         patience: Duration,
         waiting: impl FnOnce() + Send + 'static,
     ) -> Result<Store, StoreError> {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let (opened, done) = std::sync::mpsc::channel::<()>();
-        let told = std::sync::Arc::new(AtomicBool::new(false));
-        let teller = {
-            let (told, shown) = (told.clone(), path.display().to_string());
-            std::thread::spawn(move || {
-                if done.recv_timeout(patience) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
-                    told.store(true, Ordering::SeqCst);
-                    tracing::info!(path = %shown, "waiting for another process's lock to open the desk");
-                    waiting();
-                }
-            })
+        let engine = match location {
+            Location::File(path) => {
+                Engine::Sqlite(SqliteDesk::open_telling_waits(path, busy_timeout, patience, waiting)?)
+            }
         };
-        let started = std::time::Instant::now();
-        let result = Self::open_with_timeout(path, busy_timeout);
-        drop(opened);
-        if told.load(Ordering::SeqCst) {
-            // Let the message finish before anything else is written.
-            let _ = teller.join();
-            let waited_ms = started.elapsed().as_millis() as u64;
-            tracing::info!(waited_ms, opened = result.is_ok(), "done waiting to open the desk");
-        }
-        result
+        Ok(Store { engine, location: location.clone() })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.ctx.path
+    /// Where the desk is.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
-    /// Whether this store's commits still reach the file every other process
-    /// opens (see [`desk`]). A write checks this after it commits, so nothing
-    /// is reported saved that nobody else can see.
+    /// Where the desk is, for people: a path, or a URL without its password.
+    pub fn shown(&self) -> String {
+        self.location.shown()
+    }
+
+    /// The account this process writes as (recorded in the history).
+    pub fn actor(&self) -> &str {
+        on_engine!(self, desk => desk.actor())
+    }
+
+    /// Whether this store's commits still reach everyone else (see the
+    /// SQLite engine's desk registry). A write checks this after it commits,
+    /// so nothing is reported saved that nobody else can see.
     pub fn check_in_place(&self) -> Result<(), StoreError> {
-        self.desk.check_in_place(&self.conn)
+        on_engine!(self, desk => desk.check_in_place())
+    }
+
+    /// A handle that stops this store's running query from another thread.
+    pub fn interrupt_handle(&self) -> Interrupt {
+        on_engine!(self, desk => Interrupt(InterruptEngine::Sqlite(desk.interrupt_handle())))
+    }
+
+    /// Whether another process committed since the last call (the first call
+    /// only starts watching). This store's own commits are not news.
+    pub fn others_committed(&mut self) -> Result<bool, StoreError> {
+        on_engine!(mut self, desk => desk.others_committed())
+    }
+
+    /// Prepares a file a command writes (exports, backups): never onto the
+    /// desk itself, always whole (see [`OutputFile`]).
+    pub fn output_file(&self, path: &Path) -> Result<OutputFile, StoreError> {
+        on_engine!(self, desk => desk.output_file(path))
+    }
+
+    /// A consistent copy of the whole desk, as a SQLite desk at `destination`.
+    pub fn backup(&self, destination: &Path) -> Result<u64, StoreError> {
+        on_engine!(self, desk => desk.backup(destination))
+    }
+
+    pub fn check(&self) -> Result<CheckReport, StoreError> {
+        on_engine!(self, desk => desk.check())
+    }
+
+    pub fn repair(&mut self) -> Result<RepairReport, StoreError> {
+        on_engine!(mut self, desk => desk.repair())
+    }
+
+    /// Writes a new ticket with its history (created, and where its category
+    /// and priority came from), and returns it as stored.
+    pub fn add(&mut self, ticket: &NewTicket, origins: Origins) -> Result<Ticket, StoreError> {
+        on_engine!(mut self, desk => desk.add(ticket, origins))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Ticket, StoreError> {
+        on_engine!(self, desk => desk.get(id))
+    }
+
+    /// Applies the fields of `edit` that differ from the stored ticket, in one
+    /// write transaction, recording each change, and returns the ticket as it
+    /// now is. With `expected_version`, refuses (with who changed it) if the
+    /// ticket moved on since that version. An edit that changes nothing
+    /// writes nothing.
+    pub fn edit(
+        &mut self,
+        id: i64,
+        edit: &TicketEdit,
+        expected_version: Option<i64>,
+    ) -> Result<Ticket, StoreError> {
+        on_engine!(mut self, desk => desk.edit(id, edit, expected_version))
+    }
+
+    /// Gives the ticket to `assignee` (`None`: to nobody), with the same
+    /// version check and history as [`Store::edit`].
+    pub fn assign(
+        &mut self,
+        id: i64,
+        assignee: Option<&str>,
+        expected_version: Option<i64>,
+    ) -> Result<Ticket, StoreError> {
+        on_engine!(mut self, desk => desk.assign(id, assignee, expected_version))
+    }
+
+    /// Applies `change` to every `(id, version seen)` in one transaction;
+    /// tickets changed meanwhile are skipped and listed.
+    pub fn bulk_change(
+        &mut self,
+        targets: &[(i64, i64)],
+        change: &BulkChange,
+    ) -> Result<BulkOutcome, StoreError> {
+        on_engine!(mut self, desk => desk.bulk_change(targets, change))
+    }
+
+    /// Appends an internal note to a ticket.
+    pub fn note(&mut self, ticket_id: i64, text: &str) -> Result<Event, StoreError> {
+        on_engine!(mut self, desk => desk.note(ticket_id, text))
+    }
+
+    /// A ticket's history and notes, oldest first.
+    pub fn history(&self, ticket_id: i64) -> Result<Vec<Event>, StoreError> {
+        on_engine!(self, desk => desk.history(ticket_id))
+    }
+
+    /// Up to `limit` tickets passing `filter`, newest first, starting after
+    /// `after` when given.
+    pub fn list(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        on_engine!(self, desk => desk.list(filter, limit, after))
+    }
+
+    /// One page of up to `limit` tickets passing `filter`, always newest first.
+    pub fn page(&self, filter: &Filter, limit: usize, page: &Page) -> Result<Vec<Ticket>, StoreError> {
+        on_engine!(self, desk => desk.page(filter, limit, page))
+    }
+
+    /// Calls `each` with every ticket in id order, from one consistent
+    /// snapshot even while others write.
+    pub fn for_each_ticket(&mut self, each: impl FnMut(Ticket) -> anyhow::Result<()>) -> anyhow::Result<u64> {
+        on_engine!(mut self, desk => desk.for_each_ticket(each))
+    }
+
+    /// Inserts every row in one write transaction. The first bad row (from
+    /// the source or refused by the database) rolls back everything.
+    pub fn import<E>(
+        &mut self,
+        rows: impl IntoIterator<Item = Result<ImportRow, E>>,
+    ) -> Result<u64, ImportError<E>> {
+        on_engine!(mut self, desk => desk.import(rows))
+    }
+
+    /// Open or recent tickets that resemble `text`, most alike first.
+    pub fn similar(&self, text: &str, limit: usize, except: Option<i64>) -> Result<Vec<Similar>, StoreError> {
+        on_engine!(self, desk => desk.similar(text, limit, except))
+    }
+
+    /// The newest labelled tickets, for the offline model to learn from.
+    pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
+        on_engine!(self, desk => desk.recent_labelled(limit))
+    }
+
+    /// Totals from the running counts (never a scan).
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        on_engine!(self, desk => desk.stats())
+    }
+
+    /// Tickets created on each of the last `days` days, oldest first.
+    pub fn daily_counts(&self, days: u32) -> Result<Vec<u64>, StoreError> {
+        on_engine!(self, desk => desk.daily_counts(days))
     }
 }

@@ -5,10 +5,10 @@
 
 use std::fs::{self, File, Permissions};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::{Store, StoreError};
+use super::StoreError;
 
 /// A file being written; [`OutputFile::finish`] puts it in place.
 pub struct OutputFile {
@@ -16,10 +16,12 @@ pub struct OutputFile {
     target: PathBuf,
 }
 
-impl Store {
-    /// Prepares to write `path` (see the module's rules). Symlinks are
-    /// followed: the file they point at is replaced, the link stays.
-    pub fn output_file(&self, path: &Path) -> Result<OutputFile, StoreError> {
+impl OutputFile {
+    /// Prepares to write `path` (see the module's rules); `is_desk` says
+    /// whether a path is the desk's own file (or one of its companions).
+    /// Symlinks are followed: the file they point at is replaced, the link
+    /// stays.
+    pub(crate) fn create(path: &Path, is_desk: impl Fn(&Path) -> bool) -> Result<OutputFile, StoreError> {
         let refuse = |why: String| StoreError::Output { path: path.to_owned(), why };
         let io_err = |source| StoreError::Io { path: path.to_owned(), source };
         let target = match fs::symlink_metadata(path) {
@@ -27,7 +29,7 @@ impl Store {
                 .map_err(|_| refuse("it is a symlink to nothing; refusing to write through it".into()))?,
             _ => path.to_owned(),
         };
-        if self.desk.owns(&target) {
+        if is_desk(&target) {
             return Err(refuse(
                 "it is this desk's database or one of its files; refusing to write over it".into(),
             ));
@@ -36,7 +38,7 @@ impl Store {
             target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
         let mode = match fs::metadata(&target) {
             Ok(meta) => {
-                if let Some(kind) = super::inspect::special_kind(&meta.file_type()) {
+                if let Some(kind) = special_kind(&meta.file_type()) {
                     return Err(refuse(format!("it is {kind}, not a regular file; refusing to replace it")));
                 }
                 if !writable(&target) {
@@ -66,9 +68,7 @@ impl Store {
         temp.as_file().set_permissions(Permissions::from_mode(mode)).map_err(io_err)?;
         Ok(OutputFile { temp, target })
     }
-}
 
-impl OutputFile {
     /// Where to write (a temporary file beside the target).
     pub fn path(&self) -> &Path {
         self.temp.path()
@@ -95,4 +95,20 @@ fn writable(path: &Path) -> bool {
     let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return false };
     // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
     unsafe { libc::access(path.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// What a path holds when it is not a regular file: a directory, a named
+/// pipe (opening one waits for a writer forever), a socket or a device.
+pub(crate) fn special_kind(kind: &fs::FileType) -> Option<&'static str> {
+    if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_fifo() {
+        Some("a named pipe")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if kind.is_block_device() || kind.is_char_device() {
+        Some("a device")
+    } else {
+        None
+    }
 }

@@ -3,7 +3,7 @@
 //! draw at most once per frame interval. One effect stays here: the agent's
 //! editor needs the terminal, which the loop owns.
 
-use std::path::Path;
+use crate::store::Location;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -61,12 +61,12 @@ where
 
     /// Paints the first frame at once, then starts loading (and the
     /// classifier), with `effects` from before (a draft put back).
-    pub fn start(&mut self, config: &Config, db_path: &Path, effects: Vec<Effect>) -> Result<()> {
+    pub fn start(&mut self, config: &Config, location: &Location, effects: Vec<Effect>) -> Result<()> {
         if let Ok(size) = self.screen.terminal().size() {
             update(&mut self.model, Msg::Resize(size.width, size.height));
         }
         self.draw()?;
-        self.driver.start_classifier(config, db_path);
+        self.driver.start_classifier(config, location);
         let effects = [init(&mut self.model), effects].concat();
         self.driver.run(effects);
         Ok(())

@@ -4,7 +4,7 @@
 //! wait for it (the latest one counts); its answers and its health go to the
 //! app's inbox as messages.
 
-use std::path::Path;
+use crate::store::Location;
 use std::sync::{Arc, PoisonError};
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -30,15 +30,16 @@ enum Request {
 impl Classifier {
     /// Starts the chain the config asks for, in the background. With
     /// suggestions off, nothing starts and every request is dropped.
-    pub fn start(config: &Config, db_path: &Path, inbox: UnboundedSender<Msg>) -> Classifier {
+    pub fn start(config: &Config, location: &Location, inbox: UnboundedSender<Msg>) -> Classifier {
         if config.classifier == ClassifierMode::Off {
             return Classifier { requests: None };
         }
         let (requests, queue) = mpsc::unbounded_channel();
-        let (config, path) = (config.clone(), db_path.to_owned());
+        let (config, location) = (config.clone(), location.clone());
         tokio::spawn(async move {
             let chain = tokio::task::spawn_blocking(move || {
-                let store = crate::store::Store::open(&path).ok()?;
+                let busy_timeout = crate::store::DEFAULT_BUSY_TIMEOUT;
+                let store = crate::store::Store::open_at(&location, busy_timeout).ok()?;
                 crate::commands::build_chain(&config, &store).ok().flatten()
             })
             .await

@@ -3,6 +3,7 @@
 //! agent's screen). Offered back on the next start after a dropped SSH
 //! connection, a kill or a crash; removed once the ticket is saved or cleared.
 
+use crate::store::Location;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{self, Write};
@@ -26,17 +27,18 @@ impl Draft {
     }
 }
 
-/// Where the draft for `database` lives: `<state dir>/ticketdesk/drafts/`,
-/// one file per database so two desks never mix their drafts.
-pub fn path_for(database: &Path) -> Option<PathBuf> {
+/// Where the draft for the desk at `location` lives:
+/// `<state dir>/ticketdesk/drafts/`, one file per desk so two desks never mix
+/// their drafts.
+pub fn path_for(location: &Location) -> Option<PathBuf> {
     let dirs = directories::BaseDirs::new()?;
     let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    let absolute = std::path::absolute(database).unwrap_or_else(|_| database.to_owned());
-    Some(
-        base.join("ticketdesk")
-            .join("drafts")
-            .join(format!("{:016x}.json", fnv1a(absolute.as_os_str().as_encoded_bytes()))),
-    )
+    let key = match location {
+        Location::File(path) => {
+            std::path::absolute(path).unwrap_or_else(|_| path.to_owned()).into_os_string()
+        }
+    };
+    Some(base.join("ticketdesk").join("drafts").join(format!("{:016x}.json", fnv1a(key.as_encoded_bytes()))))
 }
 
 /// A stable 64-bit hash (FNV-1a): the same database gets the same file name
@@ -157,8 +159,8 @@ mod tests {
 
     #[test]
     fn each_database_has_its_own_draft() {
-        let a = path_for(Path::new("/srv/a.db")).unwrap();
-        assert_eq!(a, path_for(Path::new("/srv/a.db")).unwrap());
-        assert_ne!(a, path_for(Path::new("/srv/b.db")).unwrap());
+        let a = path_for(&Location::parse("/srv/a.db")).unwrap();
+        assert_eq!(a, path_for(&Location::parse("/srv/a.db")).unwrap());
+        assert_ne!(a, path_for(&Location::parse("/srv/b.db")).unwrap());
     }
 }

@@ -4,7 +4,7 @@
 //! come back on the inbox as messages.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -16,7 +16,7 @@ use super::effect::{Effect, Timer, TimerKind};
 use super::msg::Msg;
 use super::worker::{self, ReadJob, Reader, WriteJob, Writer};
 use crate::config::Config;
-use crate::store::StoreError;
+use crate::store::{Location, StoreError};
 
 pub struct Driver {
     reader: Reader,
@@ -34,13 +34,13 @@ impl Driver {
     /// once the first frame is up.
     pub fn open(
         config: &Config,
-        db_path: &Path,
+        location: &Location,
         drafts: Option<PathBuf>,
         inbox: UnboundedSender<Msg>,
     ) -> Result<Driver, StoreError> {
         let busy_timeout = Duration::from_secs(config.busy_timeout_secs);
-        let reader = worker::spawn_reader(db_path.to_owned(), busy_timeout, inbox.clone())?;
-        let writer = worker::spawn_writer(db_path.to_owned(), inbox.clone())?;
+        let reader = worker::spawn_reader(location.clone(), busy_timeout, inbox.clone())?;
+        let writer = worker::spawn_writer(location.clone(), inbox.clone())?;
         Ok(Driver {
             reader,
             writer,
@@ -52,8 +52,8 @@ impl Driver {
     }
 
     /// Starts the classifier in the background (see [`Classifier::start`]).
-    pub fn start_classifier(&mut self, config: &Config, db_path: &Path) {
-        self.classifier = Some(Classifier::start(config, db_path, self.inbox.clone()));
+    pub fn start_classifier(&mut self, config: &Config, location: &Location) {
+        self.classifier = Some(Classifier::start(config, location, self.inbox.clone()));
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {

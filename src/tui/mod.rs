@@ -32,14 +32,13 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context, Result};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use crate::classify::chain::Health;
 use crate::config::{ClassifierMode, Config};
+use crate::store::Location;
 use app::App;
 use driver::Driver;
 use event::TerminalEvents;
@@ -50,21 +49,21 @@ use update::restore_draft;
 
 /// Runs the TUI until the agent quits. Returns an error (after restoring the
 /// terminal) if something failed on the way.
-pub fn run(config: Config, db_path: PathBuf) -> Result<()> {
+pub fn run(config: Config, location: Location) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(run_async(config, db_path))
+    runtime.block_on(run_async(config, location))
 }
 
-async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
+async fn run_async(config: Config, location: Location) -> Result<()> {
     let (inbox_tx, inbox) = mpsc::unbounded_channel::<Msg>();
-    let drafts = draft::path_for(&db_path);
+    let drafts = draft::path_for(&location);
     let restored = drafts.as_deref().and_then(draft::load);
-    let driver = Driver::open(&config, &db_path, drafts, inbox_tx.clone())?;
-    let model = first_model(&config, &db_path)?;
+    let driver = Driver::open(&config, &location, drafts, inbox_tx.clone())?;
+    let model = first_model(&config, &location)?;
     terminal::install_panic_hook(inbox_tx);
     let screen = terminal::open().context("cannot set up the terminal")?;
     let mut app = App::new(model, screen, driver);
@@ -73,7 +72,7 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
             Some(saved) => restore_draft(&mut app.model, saved),
             None => vec![],
         };
-        app.start(&config, &db_path, effects)?;
+        app.start(&config, &location, effects)?;
         app.run(&mut TerminalEvents::new(inbox)?).await
     }
     .await;
@@ -85,9 +84,9 @@ async fn run_async(config: Config, db_path: PathBuf) -> Result<()> {
 }
 
 /// The model before anything is loaded.
-fn first_model(config: &Config, db_path: &Path) -> Result<Model> {
+fn first_model(config: &Config, location: &Location) -> Result<Model> {
     let color = std::env::var_os("NO_COLOR").is_none();
-    let mut model = Model::new(shorten_home(db_path), OffsetDateTime::now_utc(), color);
+    let mut model = Model::new(shorten_home(location), OffsetDateTime::now_utc(), color);
     // Asked before the screen is set up and before any key is read.
     model.palette = background::palette(config.theme, color);
     // Checked with the rest of the config already; this cannot fail here.
@@ -102,8 +101,9 @@ fn first_model(config: &Config, db_path: &Path) -> Result<Model> {
     Ok(model)
 }
 
-fn shorten_home(path: &Path) -> String {
-    let shown = path.display().to_string();
+/// The desk's location for the header, a path under the home folder as `~/…`.
+fn shorten_home(location: &Location) -> String {
+    let shown = location.shown();
     match directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()) {
         Some(home) if !home.is_empty() && shown.starts_with(&home) => format!("~{}", &shown[home.len()..]),
         _ => shown,

@@ -10,7 +10,6 @@
 //! the reader's it would move for every save made here too, and the list and
 //! stats would be read twice.)
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -21,7 +20,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::model::{Failure, StatsView};
 use super::msg::{Change, ChangeRefused, Msg};
 use crate::domain::{Filter, NewTicket, Origins, Page, Status, TicketEdit};
-use crate::store::{Store, StoreError};
+use crate::store::{Interrupt, Location, Store, StoreError};
 
 /// Days in the stats sparkline.
 pub const SPARKLINE_DAYS: u32 = 30;
@@ -83,7 +82,7 @@ const WRITE_PATIENCE: Duration = Duration::from_millis(500);
 pub struct Reader {
     jobs: mpsc::Sender<ReadJob>,
     running_list: Arc<AtomicU64>,
-    interrupt: rusqlite::InterruptHandle,
+    interrupt: Interrupt,
     pub thread: JoinHandle<()>,
 }
 
@@ -113,11 +112,11 @@ impl Writer {
 
 /// Opens the reader's connection and starts its thread.
 pub fn spawn_reader(
-    path: PathBuf,
+    location: Location,
     busy_timeout: Duration,
     inbox: UnboundedSender<Msg>,
 ) -> Result<Reader, StoreError> {
-    let store = crate::commands::open_store(&path, busy_timeout)?;
+    let store = crate::commands::open_store(&location, busy_timeout)?;
     let interrupt = store.interrupt_handle();
     let running_list = Arc::new(AtomicU64::new(0));
     let (jobs, queue) = mpsc::channel();
@@ -125,7 +124,7 @@ pub fn spawn_reader(
     let thread = thread::Builder::new()
         .name("db-reader".into())
         .spawn(move || read_loop(store, queue, running, inbox))
-        .map_err(|e| StoreError::Io { path, source: e })?;
+        .map_err(|e| StoreError::Io { path: location.shown().into(), source: e })?;
     Ok(Reader { jobs, running_list, interrupt, thread })
 }
 
@@ -210,18 +209,18 @@ fn load_stats(store: &Store) -> Result<StatsView, StoreError> {
 /// goes through; the app is told it is waiting. Nothing is dropped. While
 /// idle, the thread watches for other processes' commits and for the desk
 /// being moved or its log deleted under it.
-pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
-    let mut store = Store::open_with_timeout(&path, WRITE_PATIENCE)?;
+pub fn spawn_writer(location: Location, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
+    let mut store = Store::open_at(&location, WRITE_PATIENCE)?;
     let (jobs, queue) = mpsc::channel::<WriteJob>();
     let thread = thread::Builder::new()
         .name("db-writer".into())
         .spawn(move || {
-            let mut watch = Watch::new(&store);
+            let mut watch = Watch::new(&mut store);
             loop {
                 let sent = match queue.recv_timeout(CHANGE_POLL) {
                     Ok(job) => serve(&mut store, &job, &inbox),
                     Err(mpsc::RecvTimeoutError::Timeout) => {
-                        watch.look(&store).is_none_or(|news| inbox.send(news).is_ok())
+                        watch.look(&mut store).is_none_or(|news| inbox.send(news).is_ok())
                     }
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 };
@@ -230,7 +229,7 @@ pub fn spawn_writer(path: PathBuf, inbox: UnboundedSender<Msg>) -> Result<Writer
                 }
             }
         })
-        .map_err(|e| StoreError::Io { path, source: e })?;
+        .map_err(|e| StoreError::Io { path: location.shown().into(), source: e })?;
     Ok(Writer { jobs, thread })
 }
 
@@ -268,17 +267,18 @@ fn serve(store: &mut Store, job: &WriteJob, inbox: &UnboundedSender<Msg>) -> boo
 /// What the idle writer watches: other processes' commits, and whether the
 /// desk is still in place.
 struct Watch {
-    seen: Option<i64>,
     lost: bool,
 }
 
 impl Watch {
-    fn new(store: &Store) -> Watch {
-        Watch { seen: store.data_version().ok(), lost: false }
+    fn new(store: &mut Store) -> Watch {
+        // Starts the store watching; what it says now is no news.
+        let _ = store.others_committed();
+        Watch { lost: false }
     }
 
     /// The news since the last look, if any.
-    fn look(&mut self, store: &Store) -> Option<Msg> {
+    fn look(&mut self, store: &mut Store) -> Option<Msg> {
         // Tell the agent at once if the file or its log went away under us,
         // before they type a ticket that cannot be saved.
         if !self.lost
@@ -289,8 +289,7 @@ impl Watch {
         }
         // A lock held elsewhere (the first import into an empty desk) makes
         // the question wait: it is asked again at the next look.
-        let version = store.data_version().ok()?;
-        (self.seen.replace(version) != Some(version)).then_some(Msg::DatabaseChanged)
+        store.others_committed().ok()?.then_some(Msg::DatabaseChanged)
     }
 }
 
@@ -363,15 +362,15 @@ mod tests {
         let path = dir.path().join("desk.db");
         let mut own = Store::open(&path).unwrap();
         let mut other = Store::open(&path).unwrap();
-        let mut watch = Watch::new(&own);
-        assert!(watch.look(&own).is_none(), "nothing yet");
+        let mut watch = Watch::new(&mut own);
+        assert!(watch.look(&mut own).is_none(), "nothing yet");
         own.add(&ticket("mine"), Origins::PERSON).unwrap();
-        assert!(watch.look(&own).is_none(), "our own save is no news");
+        assert!(watch.look(&mut own).is_none(), "our own save is no news");
         other.add(&ticket("theirs"), Origins::PERSON).unwrap();
-        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)));
-        assert!(watch.look(&own).is_none(), "told once");
+        assert!(matches!(watch.look(&mut own), Some(Msg::DatabaseChanged)));
+        assert!(watch.look(&mut own).is_none(), "told once");
         own.add(&ticket("mine again"), Origins::PERSON).unwrap();
         other.add(&ticket("theirs again"), Origins::PERSON).unwrap();
-        assert!(matches!(watch.look(&own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
+        assert!(matches!(watch.look(&mut own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
     }
 }

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::tickets::get_on;
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::{Event, EventField, EventSource};
 
 pub(super) fn log_event(
@@ -62,7 +62,7 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-impl Store {
+impl SqliteDesk {
     /// Appends an internal note to a ticket.
     pub fn note(&mut self, ticket_id: i64, text: &str) -> Result<Event, StoreError> {
         let text = crate::domain::ticket::validate_note(text)?;

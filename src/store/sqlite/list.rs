@@ -4,7 +4,7 @@ use rusqlite::types::Value;
 
 use super::search;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::filter::{Closed, OneOf};
 use crate::domain::{Assigned, Cursor, Direction, Filter, Page, Ticket};
 
@@ -105,7 +105,7 @@ fn one_of<T: Closed>(sql: &mut String, params: &mut Vec<Value>, column: &str, se
     params.extend(values.into_iter().map(|v| Value::Text(v.to_string())));
 }
 
-impl Store {
+impl SqliteDesk {
     /// Up to `limit` tickets passing `filter`, newest first (`created_at`, then
     /// `id`), starting after `after` when given.
     pub fn list(

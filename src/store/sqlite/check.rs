@@ -4,7 +4,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::schema::{self, Drift, Expected, SEARCH_INDEX};
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 
 /// What `check` found: nothing means healthy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -113,7 +113,7 @@ const LATER_RULES: [(&str, &str); 5] = [
     ),
 ];
 
-impl Store {
+impl SqliteDesk {
     /// SQLite's own integrity and foreign-key checks; every table, index and
     /// trigger this version defines, as it defines it; the search index
     /// against the table; the running totals against a fresh count.

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::tickets::insert_quietly;
-use super::{Store, StoreError, schema};
+use super::{SqliteDesk, StoreError, schema};
 use crate::domain::{Category, NewTicket, Priority, Status};
 
 /// One parsed row of an import file, with the line it started on.
@@ -119,7 +119,7 @@ fn trigger_sql(conn: &Connection, name: &str) -> rusqlite::Result<String> {
     })
 }
 
-impl Store {
+impl SqliteDesk {
     /// Inserts every row in one write transaction. The first bad row (from the
     /// source or refused by the database) rolls back everything.
     pub fn import<E>(
@@ -258,7 +258,7 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn journal_mode(store: &Store) -> String {
+    fn journal_mode(store: &SqliteDesk) -> String {
         store.conn.pragma_query_value(None, "journal_mode", |row| row.get(0)).unwrap()
     }
 
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn an_empty_desk_nobody_else_has_open_loads_through_a_rollback_journal() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = SqliteDesk::open(&dir.path().join("t.db")).unwrap();
         assert!(store.enter_bulk_load());
         assert_eq!(journal_mode(&store), "delete");
         store.leave_bulk_load();
@@ -280,7 +280,7 @@ mod tests {
     fn a_desk_another_connection_has_open_stays_in_wal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        let mut store = Store::open(&path).unwrap();
+        let mut store = SqliteDesk::open(&path).unwrap();
         let other = Connection::open(&path).unwrap();
         let _: i64 = other.query_row("SELECT count(*) FROM tickets", [], |row| row.get(0)).unwrap();
         assert!(!store.enter_bulk_load());
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn a_desk_with_tickets_stays_in_wal() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = SqliteDesk::open(&dir.path().join("t.db")).unwrap();
         store.import([Ok::<_, ()>(ImportRow { line: 1, ticket: ticket("first") })]).unwrap();
         assert!(!store.enter_bulk_load());
         assert_eq!(journal_mode(&store), "wal");
@@ -302,7 +302,7 @@ mod tests {
     #[test]
     fn a_failed_bulk_load_leaves_the_desk_empty_and_in_wal() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = SqliteDesk::open(&dir.path().join("t.db")).unwrap();
         let rows = vec![Ok(ImportRow { line: 1, ticket: ticket("fine") }), Err("line 2: broken")];
         assert!(matches!(store.import(rows), Err(ImportError::Source("line 2: broken"))));
         assert_eq!(journal_mode(&store), "wal");

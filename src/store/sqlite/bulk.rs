@@ -6,7 +6,7 @@
 use rusqlite::TransactionBehavior;
 
 use super::tickets::{Change, apply};
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::{Category, Priority, Status, TicketEdit};
 
 /// The most tickets one change may touch: enough for any cleanup, small
@@ -59,7 +59,7 @@ impl std::fmt::Display for Skipped {
                     f,
                     "#{id} was changed by {} {}",
                     crate::domain::text::sanitize_line(by),
-                    super::error::ago(at)
+                    crate::store::error::ago(at)
                 )
             }
             Skipped::Gone(id) => write!(f, "#{id} no longer exists"),
@@ -67,7 +67,7 @@ impl std::fmt::Display for Skipped {
     }
 }
 
-impl Store {
+impl SqliteDesk {
     /// Applies `change` to every `(id, version seen)` in one transaction.
     /// Refuses more than [`BULK_MAX`] tickets before touching any.
     pub fn bulk_change(
@@ -120,9 +120,9 @@ mod tests {
     use super::*;
     use crate::domain::{NewTicket, Origins};
 
-    fn desk() -> (tempfile::TempDir, Store, Vec<(i64, i64)>) {
+    fn desk() -> (tempfile::TempDir, SqliteDesk, Vec<(i64, i64)>) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = SqliteDesk::open(&dir.path().join("t.db")).unwrap();
         let seen = (0..3)
             .map(|i| {
                 let ticket = NewTicket::new(&format!("t{i}"), "d", Category::Billing, Priority::Low).unwrap();
@@ -137,7 +137,7 @@ mod tests {
     fn a_ticket_changed_meanwhile_is_skipped_and_the_rest_applied_at_once() {
         let (dir, mut store, seen) = desk();
         // Another agent's process changes the second ticket after ours saw it.
-        let mut other = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut other = SqliteDesk::open(&dir.path().join("t.db")).unwrap();
         other
             .edit(seen[1].0, &TicketEdit { priority: Some(Priority::High), ..Default::default() }, None)
             .unwrap();

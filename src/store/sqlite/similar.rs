@@ -13,7 +13,7 @@ use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::search::index_words;
 use crate::domain::{Status, Ticket};
 
@@ -37,7 +37,7 @@ pub struct Similar {
     pub score: f64,
 }
 
-impl Store {
+impl SqliteDesk {
     /// Up to `limit` open or recent tickets that resemble `text`, closest
     /// first. `except` (the ticket being edited, if any) is never offered.
     pub fn similar(&self, text: &str, limit: usize, except: Option<i64>) -> Result<Vec<Similar>, StoreError> {

@@ -1,7 +1,7 @@
 //! Desk statistics from the running totals the schema's triggers keep, so a
 //! refresh reads 64 small rows and one index entry, never the ticket table.
 
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::stats::{CategoryBreakdown, Outcome, PriorityBreakdown, SuggestionOutcomes};
 use crate::domain::{Source, Stats};
 
@@ -29,7 +29,7 @@ SELECT total, open,
        low, medium, high, critical, billing, technical, account, general
 FROM totals, span";
 
-impl Store {
+impl SqliteDesk {
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let mut stats = self.totals()?;
         stats.suggestions = self.suggestion_outcomes()?;
@@ -88,7 +88,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SqliteDesk {
     /// Tickets created on each of the last `days` calendar days (UTC), oldest
     /// first, today last. Reads only that range of the created_at index.
     pub fn daily_counts(&self, days: u32) -> Result<Vec<u64>, StoreError> {
@@ -122,6 +122,14 @@ impl Store {
     /// screen may be out of date.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         self.conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| self.ctx.fail(e))
+    }
+
+    /// Whether another connection committed since the last call. The first
+    /// call, having nothing to compare with, says yes. This connection's own
+    /// commits never move `data_version`, so they are not news.
+    pub fn others_committed(&mut self) -> Result<bool, StoreError> {
+        let now = self.data_version()?;
+        Ok(self.seen_version.replace(now) != Some(now))
     }
 
     /// A handle that stops whatever query this store's connection is running,

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 
-impl Store {
+impl SqliteDesk {
     /// Copies the whole database to `destination` through SQLite's online
     /// backup, from one consistent snapshot while others keep writing. The
     /// copy is written beside the destination and renamed into place, under
-    /// the rules of [`Store::output_file`].
+    /// the rules of [`SqliteDesk::output_file`].
     pub fn backup(&self, destination: &Path) -> Result<u64, StoreError> {
         let output = self.output_file(destination)?;
         {

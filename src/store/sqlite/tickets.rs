@@ -4,7 +4,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::events::{last_change, log_event};
-use super::{Store, StoreError};
+use super::{SqliteDesk, StoreError};
 use crate::domain::{
     Category, EventField, EventSource, NewTicket, Origins, Priority, Status, Ticket, TicketEdit,
 };
@@ -90,7 +90,7 @@ const UPDATE: &str = "UPDATE tickets SET
 
 const SET_ASSIGNEE: &str = "UPDATE tickets SET assignee = ?1 WHERE id = ?2";
 
-impl Store {
+impl SqliteDesk {
     /// Writes a new ticket with its history (created, and where its category
     /// and priority came from), and returns it as stored.
     pub fn add(&mut self, ticket: &NewTicket, origins: Origins) -> Result<Ticket, StoreError> {
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// Gives the ticket to `assignee` (`None`: to nobody), with the same
-    /// version check and history as [`Store::edit`].
+    /// version check and history as [`SqliteDesk::edit`].
     pub fn assign(
         &mut self,
         id: i64,
@@ -280,7 +280,7 @@ fn current_checked(
 /// A ticket's text and the labels an agent gave it, for training.
 pub type Labelled = (String, String, Category, Priority);
 
-impl Store {
+impl SqliteDesk {
     /// The newest `limit` tickets' text and labels, newest first: what the
     /// local classifier learns from (bounded, so it never reads the table).
     pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {

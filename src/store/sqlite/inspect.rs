@@ -9,7 +9,6 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -35,7 +34,7 @@ pub(super) fn inspect(path: &Path) -> Result<FileState, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
         Err(e) => return Err(io_err(e)),
     };
-    let special = special_kind(&meta.file_type());
+    let special = crate::store::output_file::special_kind(&meta.file_type());
     if let Some(kind) = special {
         return Err(StoreError::NotAFile { path: path.to_owned(), kind });
     }
@@ -62,22 +61,6 @@ pub(super) fn inspect(path: &Path) -> Result<FileState, StoreError> {
             Ok(FileState::Usable)
         }
         _ => Err(StoreError::Foreign { path: path.to_owned(), id }),
-    }
-}
-
-/// What a path holds when it is not a regular file: a directory, a named
-/// pipe (opening one waits for a writer forever), a socket or a device.
-pub(super) fn special_kind(kind: &fs::FileType) -> Option<&'static str> {
-    if kind.is_dir() {
-        Some("a directory")
-    } else if kind.is_fifo() {
-        Some("a named pipe")
-    } else if kind.is_socket() {
-        Some("a socket")
-    } else if kind.is_block_device() || kind.is_char_device() {
-        Some("a device")
-    } else {
-        None
     }
 }
 
