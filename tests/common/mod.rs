@@ -1,6 +1,7 @@
 //! Shared helpers: a temp database per test and the real binary to drive it.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod pty;
 pub mod sample_desk;
 
@@ -44,7 +45,12 @@ pub fn bin() -> PathBuf {
 
 pub struct Desk {
     pub dir: TempDir,
+    /// The SQLite desk's file (for a server desk, a file that is never made).
     pub db: PathBuf,
+    /// What `--db` says: the file, or the server desk's URL.
+    pub location: String,
+    /// The server desk's database, dropped with the desk.
+    pub server: Option<postgres::Database>,
 }
 
 impl Desk {
@@ -52,7 +58,21 @@ impl Desk {
     pub fn new() -> Desk {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("tickets.db");
-        Desk { dir, db }
+        Desk { location: db.display().to_string(), dir, db, server: None }
+    }
+
+    /// A fresh, empty desk on the test PostgreSQL server (see
+    /// [`postgres::server`]: `None` only outside CI, when there is none).
+    pub fn postgres() -> Option<Desk> {
+        let database = postgres::server()?.database();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("not-used.db");
+        Some(Desk { location: database.url.clone(), dir, db, server: Some(database) })
+    }
+
+    /// Whether this desk lives on the server.
+    pub fn on_server(&self) -> bool {
+        self.server.is_some()
     }
 
     /// The binary with `--db` set, isolated from the user's environment.
@@ -65,7 +85,7 @@ impl Desk {
     pub fn std_cmd(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(bin());
         cmd.arg("--db")
-            .arg(&self.db)
+            .arg(&self.location)
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
@@ -193,4 +213,26 @@ pub fn dump(db: &Path) -> String {
 pub fn jsonl(title: &str, description: &str, category: &str, priority: &str) -> String {
     serde_json::json!({"title": title, "description": description, "category": category, "priority": priority})
         .to_string()
+}
+
+/// Runs each named test body (`fn name(desk: &Desk)`) on a fresh SQLite desk
+/// and on a fresh PostgreSQL desk, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_each_engine {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(&$crate::common::Desk::new());
+            })+
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                if let Some(desk) = $crate::common::Desk::postgres() {
+                    super::$name(&desk);
+                }
+            })+
+        }
+    };
 }
