@@ -226,6 +226,17 @@ pub enum DbCommand {
     Backup { file: PathBuf },
     /// Print the database's path
     Path,
+    /// Copy every ticket, with its history, notes and versions, between this desk and an empty one
+    /// (a file or a postgres:// URL), in one transaction; then compare both and report
+    #[command(group(clap::ArgGroup::new("direction").required(true)))]
+    Copy {
+        /// The empty desk to copy this one into
+        #[arg(long, value_name = "DESK", group = "direction")]
+        to: Option<Location>,
+        /// The desk to copy into this one (which must be empty)
+        #[arg(long, value_name = "DESK", group = "direction")]
+        from: Option<Location>,
+    },
 }
 
 fn account_name(raw: &str) -> Result<String, String> {

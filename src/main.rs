@@ -144,7 +144,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             commands::note(&mut store, *id, text.as_deref(), *edit, *json)
         }
         Command::History { id, json } => commands::history(&store, *id, *json),
-        Command::Db(command) => commands::db(&mut store, command),
+        Command::Db(command) => commands::db(&mut store, command, busy_timeout),
         Command::Edit(args) => commands::edit(&mut store, args),
         Command::Stats { json } => commands::stats(&store, *json),
         Command::Classify(args) => commands::classify(&store, &config, args),

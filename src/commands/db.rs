@@ -1,15 +1,56 @@
-//! `db check`, `db backup FILE`, `db path`.
+//! `db check`, `db backup FILE`, `db path`, `db copy`.
 
 use anyhow::{Result, bail};
 use std::io::Write;
+use std::time::Duration;
 
 use super::{shown, stdout};
 use crate::cli::DbCommand;
 use crate::store::Store;
 
-pub fn db(store: &mut Store, command: &DbCommand) -> Result<()> {
+pub fn db(store: &mut Store, command: &DbCommand, busy_timeout: Duration) -> Result<()> {
     let mut out = stdout();
     match command {
+        DbCommand::Copy { to, from } => {
+            let (other, outward) = match (to, from) {
+                (Some(to), _) => (to, true),
+                (None, Some(from)) => (from, false),
+                (None, None) => bail!("say where to copy: --to DESK or --from DESK"),
+            };
+            if other == store.location() {
+                bail!("{} is this desk itself; copy to or from another one", store.shown());
+            }
+            let mut other = super::open_store(other, busy_timeout)?;
+            let (source, target) = if outward { (store, &mut other) } else { (&mut other, store) };
+            let report = source.copy_into(target)?;
+            let copied = report.source;
+            writeln!(
+                out,
+                "Copied {} tickets, {} history entries and notes, and {} suggestion records from {} to {}",
+                copied.tickets,
+                copied.events,
+                copied.suggestions,
+                source.shown(),
+                target.shown()
+            )?;
+            if !report.ok() {
+                for difference in &report.differences {
+                    writeln!(out, "{}", crate::domain::text::sanitize_line(difference))?;
+                }
+                out.flush()?;
+                bail!(
+                    "the copy in {} differs from {}: {} difference(s)",
+                    target.shown(),
+                    source.shown(),
+                    report.differences.len()
+                );
+            }
+            writeln!(
+                out,
+                "Checked: both hold the same counts; {} tickets compared field by field with their history",
+                report.sampled
+            )?;
+        }
         DbCommand::Path => writeln!(out, "{}", store.shown())?,
         DbCommand::Backup { file } => {
             let size = store.backup(file)?;

@@ -17,7 +17,7 @@ pub(super) fn ago(at: &str) -> String {
     }
 }
 
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     sanitize_line(&path.display().to_string()).into_owned()
 }
 
@@ -83,6 +83,8 @@ pub enum StoreError {
     Unreachable { target: String, detail: String },
     #[error("database error: {0}")]
     Postgres(String),
+    #[error("{target} already holds {tickets} ticket(s); a desk is copied only into an empty one")]
+    NotEmpty { target: String, tickets: i64 },
 }
 
 impl StoreError {

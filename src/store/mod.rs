@@ -4,12 +4,14 @@
 //! shares everything that is not SQL (validation, the search rule, history
 //! shapes, errors).
 
+mod copy;
 pub(crate) mod error;
 mod location;
 mod output_file;
 pub mod postgres;
 mod sqlite;
 
+pub use copy::{CopyCounts, CopyReport, DeskRecord};
 pub use error::StoreError;
 pub use location::Location;
 pub use output_file::OutputFile;
@@ -251,6 +253,29 @@ impl Store {
     /// The newest labelled tickets, for the offline model to learn from.
     pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
         on_engine!(self, desk => desk.recent_labelled(limit))
+    }
+
+    /// Every ticket with its history and suggestion, in id order, from one
+    /// snapshot; stops early when `each` says so.
+    pub(crate) fn read_records(
+        &mut self,
+        each: &mut dyn FnMut(DeskRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        on_engine!(mut self, desk => desk.read_records(each))
+    }
+
+    /// Writes whole records into this desk, which must hold no tickets: all
+    /// of them in one transaction, or none.
+    pub(crate) fn write_records(
+        &mut self,
+        records: &mut dyn Iterator<Item = Result<DeskRecord, StoreError>>,
+    ) -> Result<CopyCounts, StoreError> {
+        on_engine!(mut self, desk => desk.write_records(records))
+    }
+
+    /// How many tickets, events and suggestions the desk holds.
+    pub fn counts(&self) -> Result<CopyCounts, StoreError> {
+        on_engine!(self, desk => desk.counts())
     }
 
     /// Totals from the running counts (never a scan).

@@ -33,7 +33,7 @@ pub(super) fn last_change(conn: &Connection, ticket_id: i64) -> rusqlite::Result
     .optional()
 }
 
-fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let text = |i| row.get::<_, String>(i);
     let field = text(4)?;
     let source = text(7)?;

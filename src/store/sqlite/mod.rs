@@ -4,6 +4,7 @@
 mod backup;
 mod bulk;
 mod check;
+mod copy;
 mod desk;
 mod events;
 mod import;
