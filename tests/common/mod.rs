@@ -75,6 +75,19 @@ impl Desk {
         self.server.is_some()
     }
 
+    /// A second fresh desk on the same engine as this one.
+    pub fn another(&self) -> Desk {
+        if self.on_server() { Desk::postgres().expect("the server this desk is on") } else { Desk::new() }
+    }
+
+    /// One whole number from `sql` (a count, say), on either engine.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        match &self.server {
+            Some(database) => database.connect().query_one(sql, &[]).expect(sql).get(0),
+            None => self.conn().query_row(sql, [], |row| row.get(0)).expect(sql),
+        }
+    }
+
     /// The binary with `--db` set, isolated from the user's environment.
     pub fn cmd(&self) -> Command {
         Command::from_std(self.std_cmd())
@@ -179,9 +192,13 @@ impl Desk {
         conn.execute_batch("COMMIT").expect("commit");
     }
 
-    /// Every row of every table we own, as text: equal dumps mean nothing changed.
+    /// Every ticket and running total, as text: equal dumps mean nothing
+    /// changed.
     pub fn dump(&self) -> String {
-        dump(&self.db)
+        match &self.server {
+            Some(database) => postgres::dump(database),
+            None => dump(&self.db),
+        }
     }
 
     pub fn write_file(&self, name: &str, contents: &str) -> PathBuf {
