@@ -91,20 +91,42 @@ impl Store {
 
     /// Opens like [`Store::open_at`], and calls `waiting` once if that has not
     /// finished after `patience`: someone else holds the desk's lock (the
-    /// first import into an empty desk does, start to end), and a person at a
+    /// first import into an empty desk does, start to end; a server may be
+    /// slow to answer or another agent migrating it), and a person at a
     /// terminal should hear why nothing happens yet.
+    ///
+    /// The open runs on this thread (on a thread of its own it would cost a
+    /// fresh heap, a tenth of a quick command's time); a small thread only
+    /// watches the clock, and is waited for only once it has spoken.
     pub fn open_telling_waits(
         location: &Location,
         busy_timeout: Duration,
         patience: Duration,
         waiting: impl FnOnce() + Send + 'static,
     ) -> Result<Store, StoreError> {
-        let engine = match location {
-            Location::File(path) => {
-                Engine::Sqlite(SqliteDesk::open_telling_waits(path, busy_timeout, patience, waiting)?)
-            }
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (opened, done) = std::sync::mpsc::channel::<()>();
+        let told = std::sync::Arc::new(AtomicBool::new(false));
+        let teller = {
+            let (told, shown) = (told.clone(), location.shown());
+            std::thread::spawn(move || {
+                if done.recv_timeout(patience) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                    told.store(true, Ordering::SeqCst);
+                    tracing::info!(desk = %shown, "waiting for another process's lock to open the desk");
+                    waiting();
+                }
+            })
         };
-        Ok(Store { engine, location: location.clone() })
+        let started = std::time::Instant::now();
+        let result = Self::open_at(location, busy_timeout);
+        drop(opened);
+        if told.load(Ordering::SeqCst) {
+            // Let the message finish before anything else is written.
+            let _ = teller.join();
+            let waited_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(waited_ms, opened = result.is_ok(), "done waiting to open the desk");
+        }
+        result
     }
 
     /// Where the desk is.

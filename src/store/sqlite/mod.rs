@@ -80,45 +80,6 @@ impl SqliteDesk {
         })
     }
 
-    /// Opens like [`SqliteDesk::open_with_timeout`], and calls `waiting` once if
-    /// that has not finished after `patience`: someone else holds the file's
-    /// lock (the first import into an empty desk does, start to end), and a
-    /// person at a terminal should hear why nothing happens yet.
-    ///
-    /// The open runs on this thread (on a thread of its own it would cost a
-    /// fresh heap, a tenth of a quick command's time); a small thread only
-    /// watches the clock, and is waited for only once it has spoken.
-    pub fn open_telling_waits(
-        path: &Path,
-        busy_timeout: Duration,
-        patience: Duration,
-        waiting: impl FnOnce() + Send + 'static,
-    ) -> Result<SqliteDesk, StoreError> {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let (opened, done) = std::sync::mpsc::channel::<()>();
-        let told = std::sync::Arc::new(AtomicBool::new(false));
-        let teller = {
-            let (told, shown) = (told.clone(), path.display().to_string());
-            std::thread::spawn(move || {
-                if done.recv_timeout(patience) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
-                    told.store(true, Ordering::SeqCst);
-                    tracing::info!(path = %shown, "waiting for another process's lock to open the desk");
-                    waiting();
-                }
-            })
-        };
-        let started = std::time::Instant::now();
-        let result = Self::open_with_timeout(path, busy_timeout);
-        drop(opened);
-        if told.load(Ordering::SeqCst) {
-            // Let the message finish before anything else is written.
-            let _ = teller.join();
-            let waited_ms = started.elapsed().as_millis() as u64;
-            tracing::info!(waited_ms, opened = result.is_ok(), "done waiting to open the desk");
-        }
-        result
-    }
-
     /// Prepares a file a command writes (see [`OutputFile`]), refusing this
     /// desk's own file and its companions.
     pub fn output_file(&self, path: &Path) -> Result<OutputFile, StoreError> {
