@@ -123,7 +123,7 @@ fn ticket_ids() -> Vec<CompletionCandidate> {
     if !path.is_file() {
         return Vec::new();
     }
-    let Ok(store) = Store::open_with_timeout(&path, BUSY_TIMEOUT) else { return Vec::new() };
+    let Ok(mut store) = Store::open_with_timeout(&path, BUSY_TIMEOUT) else { return Vec::new() };
     let Ok(tickets) = store.list(&Filter::default(), MAX_IDS, None) else { return Vec::new() };
     tickets
         .iter()

@@ -118,8 +118,8 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     };
     match command {
         Command::Add(args) => commands::add(&mut store, &config, args),
-        Command::List(args) => commands::list(&store, &selected, args, cli.color),
-        Command::Show { id, json } => commands::show(&store, *id, *json),
+        Command::List(args) => commands::list(&mut store, &selected, args, cli.color),
+        Command::Show { id, json } => commands::show(&mut store, *id, *json),
         Command::Status { to: Some(status), json, .. } => {
             commands::bulk(&mut store, &selected, store::BulkChange::Status(*status), *json)
         }
@@ -143,11 +143,11 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         Command::Note { id, text, edit, json } => {
             commands::note(&mut store, *id, text.as_deref(), *edit, *json)
         }
-        Command::History { id, json } => commands::history(&store, *id, *json),
+        Command::History { id, json } => commands::history(&mut store, *id, *json),
         Command::Db(command) => commands::db(&mut store, command, busy_timeout),
         Command::Edit(args) => commands::edit(&mut store, args),
-        Command::Stats { json } => commands::stats(&store, *json),
-        Command::Classify(args) => commands::classify(&store, &config, args),
+        Command::Stats { json } => commands::stats(&mut store, *json),
+        Command::Classify(args) => commands::classify(&mut store, &config, args),
         Command::Import { .. } => commands::import_samples(&mut store),
         Command::Export { format, output } => commands::export(&mut store, *format, output.as_ref()),
         Command::Completions(_) | Command::Man(_) | Command::Doctor(_) | Command::Config(_) => {

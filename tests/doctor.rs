@@ -32,7 +32,7 @@ fn team_desk(mode: u32) -> (Desk, PathBuf) {
     let team = desk.dir.path().join("team");
     std::fs::create_dir(&team).unwrap();
     chmod(&team, mode);
-    desk.db = team.join("tickets.db");
+    desk.move_to(team.join("tickets.db"));
     desk.add("Printer", "jammed again", "technical", "low");
     (desk, team)
 }

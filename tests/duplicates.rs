@@ -44,9 +44,9 @@ fn sample_desk() -> (Desk, Vec<(i64, String, String)>) {
 #[test]
 fn a_near_copy_of_a_sample_ticket_lists_the_original_first() {
     let (desk, tickets) = sample_desk();
-    let store = Store::open(&desk.db).unwrap();
+    let mut store = Store::open(&desk.db).unwrap();
     let n = tickets.len();
-    let rate = |copy: &dyn Fn(&str, &str) -> String| {
+    let mut rate = |copy: &dyn Fn(&str, &str) -> String| {
         let (mut first, mut listed) = (0, 0);
         for (id, title, description) in &tickets {
             let found = store.similar(&copy(title, description), 3, None).unwrap();
@@ -73,7 +73,7 @@ fn a_near_copy_of_a_sample_ticket_lists_the_original_first() {
 #[test]
 fn unrelated_text_finds_nothing_and_closed_old_tickets_are_not_offered() {
     let (desk, tickets) = sample_desk();
-    let store = Store::open(&desk.db).unwrap();
+    let mut store = Store::open(&desk.db).unwrap();
     assert!(store.similar("Quarterly offsite lunch menu vote", 3, None).unwrap().is_empty());
     let (id, title, description) = &tickets[0];
     let text = near_copy(title, description);
@@ -102,7 +102,7 @@ fn the_same_address_outweighs_any_words() {
         "low",
     );
     desk.add("Invoice question for April", "The April invoice total looks wrong to me", "billing", "low");
-    let store = Store::open(&desk.db).unwrap();
+    let mut store = Store::open(&desk.db).unwrap();
     let found = store.similar("New problem: jane.doe@example.com cannot log in", 3, None).unwrap();
     assert_eq!(found.first().map(|s| s.ticket.id), Some(old));
 }

@@ -89,7 +89,7 @@ fn a_refused_change_is_logged() {
 #[test]
 fn a_refused_file_is_logged() {
     let mut desk = Desk::new();
-    desk.db = desk.write_file("notes.txt", "not a database\n");
+    desk.move_to(desk.write_file("notes.txt", "not a database\n"));
     desk.fails(&["list"], 1);
     let log = std::fs::read_to_string(log_file(&desk)).unwrap();
     let line = log.lines().find(|l| l.contains("desk not opened")).unwrap_or_else(|| panic!("{log}"));

@@ -85,7 +85,7 @@ fn check(query: &str) -> Result<(), TestCaseError> {
         Ok(filter) => filter,
         Err(_) => return Ok(()),
     };
-    let store = Store::open(&desk.db).unwrap();
+    let mut store = Store::open(&desk.db).unwrap();
     let found: Vec<i64> = store.list(&filter, 10_000, None).unwrap().iter().map(|t| t.id).collect();
     prop_assert_eq!(found, by_the_rule(&filter, all), "query {:?}", query);
     Ok(())

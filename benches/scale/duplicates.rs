@@ -73,10 +73,10 @@ pub fn row(db: &Path, rows: usize) -> Result<Row> {
 
 /// Times `Store::similar` on near-copies of open tickets spread over the desk.
 fn measure(db: &Path, rows: usize) -> Result<Lookups> {
-    let store = Store::open(db)?;
-    let mut originals = open_tickets(&store, rows)?;
+    let mut store = Store::open(db)?;
+    let mut originals = open_tickets(&mut store, rows)?;
     let open = originals.len();
-    originals.extend(rare_tickets(&store, rows)?);
+    originals.extend(rare_tickets(&mut store, rows)?);
     let drafts: Vec<(i64, String)> = originals.iter().map(|t| (t.id, near_copy(t))).collect();
     // The warm-up pass, which also counts how often an open original is found.
     let (mut first, mut listed) = (0, 0);
@@ -102,7 +102,7 @@ fn measure(db: &Path, rows: usize) -> Result<Lookups> {
 
 /// Up to [`DRAFTS`] open or in-progress tickets, read at ids spread over
 /// the whole desk (only those can be offered as duplicates).
-fn open_tickets(store: &Store, rows: usize) -> Result<Vec<Ticket>> {
+fn open_tickets(store: &mut Store, rows: usize) -> Result<Vec<Ticket>> {
     let step = (rows / (DRAFTS * 20)).max(1);
     let mut found = Vec::new();
     for id in (1..=rows).rev().step_by(step) {
@@ -119,7 +119,7 @@ fn open_tickets(store: &Store, rows: usize) -> Result<Vec<Ticket>> {
 
 /// The tickets holding the planted rare word, where the generator puts
 /// them: one in the middle of each of [`RARE_COUNT`] equal runs of rows.
-fn rare_tickets(store: &Store, rows: usize) -> Result<Vec<Ticket>> {
+fn rare_tickets(store: &mut Store, rows: usize) -> Result<Vec<Ticket>> {
     let step = rows / RARE_COUNT;
     let mut found = Vec::new();
     for run in 0..RARE_COUNT {

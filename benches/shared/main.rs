@@ -45,7 +45,7 @@ fn main() {
         ms(*latencies.last().unwrap_or(&Duration::ZERO)),
     );
     println!("{report}");
-    let store = Store::open(&db).expect("reopen");
+    let mut store = Store::open(&db).expect("reopen");
     let check = store.check().expect("check");
     println!("integrity: {}", if check.ok() { "ok".to_owned() } else { check.problems.join("; ") });
 }

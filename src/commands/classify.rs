@@ -19,7 +19,7 @@ use crate::store::Store;
 
 /// The classifier chain the config asks for, or `None` when suggestions are off.
 /// The local model learns from the newest tickets in `store`.
-pub fn build_chain(config: &Config, store: &Store) -> Result<Option<Chain>> {
+pub fn build_chain(config: &Config, store: &mut Store) -> Result<Option<Chain>> {
     if config.classifier == ClassifierMode::Off {
         return Ok(None);
     }
@@ -117,7 +117,7 @@ pub fn describe(s: &Suggestion) -> String {
     sanitize_line(&line).into_owned()
 }
 
-pub fn classify(store: &Store, config: &Config, args: &ClassifyArgs) -> Result<()> {
+pub fn classify(store: &mut Store, config: &Config, args: &ClassifyArgs) -> Result<()> {
     let mut out = stdout();
     if args.evaluate {
         let tickets = store.recent_labelled(config.local.training_window.max(evaluate::MIN_TEAM_TICKETS))?;

@@ -159,7 +159,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
 
 /// Lists the tickets `filter` selects (read from `args` before the desk was
 /// opened, so a mistake in it never creates one).
-pub fn list(store: &Store, filter: &Filter, args: &ListArgs, color: clap::ColorChoice) -> Result<()> {
+pub fn list(store: &mut Store, filter: &Filter, args: &ListArgs, color: clap::ColorChoice) -> Result<()> {
     let tickets = {
         let _query = tracing::debug_span!("query").entered();
         store.list(filter, args.limit as usize, None)?
@@ -190,7 +190,7 @@ fn terminal_width() -> usize {
     }
 }
 
-pub fn show(store: &Store, id: i64, as_json: bool) -> Result<()> {
+pub fn show(store: &mut Store, id: i64, as_json: bool) -> Result<()> {
     let ticket = store.get(id)?;
     let mut out = stdout();
     if as_json {
@@ -244,7 +244,7 @@ pub fn edit(store: &mut Store, args: &EditArgs) -> Result<()> {
     Ok(out.flush()?)
 }
 
-pub fn stats(store: &Store, as_json: bool) -> Result<()> {
+pub fn stats(store: &mut Store, as_json: bool) -> Result<()> {
     let stats = store.stats()?;
     let mut out = stdout();
     if as_json {

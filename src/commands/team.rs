@@ -62,7 +62,7 @@ pub fn note(store: &mut Store, id: i64, text: Option<&str>, edit: bool, as_json:
     Ok(out.flush()?)
 }
 
-pub fn history(store: &Store, id: i64, as_json: bool) -> Result<()> {
+pub fn history(store: &mut Store, id: i64, as_json: bool) -> Result<()> {
     let events = store.history(id)?;
     let mut out = stdout();
     if as_json {

@@ -132,7 +132,7 @@ pub fn examine(request: &Request<'_>) -> Report {
 fn database(path: &Path, config: &Config, report: &mut Report) {
     let shown = sanitize_line(&path.display().to_string()).into_owned();
     let timeout = Duration::from_secs(config.busy_timeout_secs);
-    let store = match crate::store::Store::open_with_timeout(path, timeout) {
+    let mut store = match crate::store::Store::open_with_timeout(path, timeout) {
         Ok(store) => store,
         Err(e) => {
             report.fix(

@@ -173,8 +173,8 @@ impl Store {
         on_engine!(self, desk => desk.backup(destination))
     }
 
-    pub fn check(&self) -> Result<CheckReport, StoreError> {
-        on_engine!(self, desk => desk.check())
+    pub fn check(&mut self) -> Result<CheckReport, StoreError> {
+        on_engine!(mut self, desk => desk.check())
     }
 
     pub fn repair(&mut self) -> Result<RepairReport, StoreError> {
@@ -187,8 +187,8 @@ impl Store {
         on_engine!(mut self, desk => desk.add(ticket, origins))
     }
 
-    pub fn get(&self, id: i64) -> Result<Ticket, StoreError> {
-        on_engine!(self, desk => desk.get(id))
+    pub fn get(&mut self, id: i64) -> Result<Ticket, StoreError> {
+        on_engine!(mut self, desk => desk.get(id))
     }
 
     /// Applies the fields of `edit` that differ from the stored ticket, in one
@@ -232,24 +232,24 @@ impl Store {
     }
 
     /// A ticket's history and notes, oldest first.
-    pub fn history(&self, ticket_id: i64) -> Result<Vec<Event>, StoreError> {
-        on_engine!(self, desk => desk.history(ticket_id))
+    pub fn history(&mut self, ticket_id: i64) -> Result<Vec<Event>, StoreError> {
+        on_engine!(mut self, desk => desk.history(ticket_id))
     }
 
     /// Up to `limit` tickets passing `filter`, newest first, starting after
     /// `after` when given.
     pub fn list(
-        &self,
+        &mut self,
         filter: &Filter,
         limit: usize,
         after: Option<&Cursor>,
     ) -> Result<Vec<Ticket>, StoreError> {
-        on_engine!(self, desk => desk.list(filter, limit, after))
+        on_engine!(mut self, desk => desk.list(filter, limit, after))
     }
 
     /// One page of up to `limit` tickets passing `filter`, always newest first.
-    pub fn page(&self, filter: &Filter, limit: usize, page: &Page) -> Result<Vec<Ticket>, StoreError> {
-        on_engine!(self, desk => desk.page(filter, limit, page))
+    pub fn page(&mut self, filter: &Filter, limit: usize, page: &Page) -> Result<Vec<Ticket>, StoreError> {
+        on_engine!(mut self, desk => desk.page(filter, limit, page))
     }
 
     /// Calls `each` with every ticket in id order, from one consistent
@@ -268,13 +268,18 @@ impl Store {
     }
 
     /// Open or recent tickets that resemble `text`, most alike first.
-    pub fn similar(&self, text: &str, limit: usize, except: Option<i64>) -> Result<Vec<Similar>, StoreError> {
-        on_engine!(self, desk => desk.similar(text, limit, except))
+    pub fn similar(
+        &mut self,
+        text: &str,
+        limit: usize,
+        except: Option<i64>,
+    ) -> Result<Vec<Similar>, StoreError> {
+        on_engine!(mut self, desk => desk.similar(text, limit, except))
     }
 
     /// The newest labelled tickets, for the offline model to learn from.
-    pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
-        on_engine!(self, desk => desk.recent_labelled(limit))
+    pub fn recent_labelled(&mut self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
+        on_engine!(mut self, desk => desk.recent_labelled(limit))
     }
 
     /// Every ticket with its history and suggestion, in id order, from one
@@ -296,17 +301,17 @@ impl Store {
     }
 
     /// How many tickets, events and suggestions the desk holds.
-    pub fn counts(&self) -> Result<CopyCounts, StoreError> {
-        on_engine!(self, desk => desk.counts())
+    pub fn counts(&mut self) -> Result<CopyCounts, StoreError> {
+        on_engine!(mut self, desk => desk.counts())
     }
 
     /// Totals from the running counts (never a scan).
-    pub fn stats(&self) -> Result<Stats, StoreError> {
-        on_engine!(self, desk => desk.stats())
+    pub fn stats(&mut self) -> Result<Stats, StoreError> {
+        on_engine!(mut self, desk => desk.stats())
     }
 
     /// Tickets created on each of the last `days` days, oldest first.
-    pub fn daily_counts(&self, days: u32) -> Result<Vec<u64>, StoreError> {
-        on_engine!(self, desk => desk.daily_counts(days))
+    pub fn daily_counts(&mut self, days: u32) -> Result<Vec<u64>, StoreError> {
+        on_engine!(mut self, desk => desk.daily_counts(days))
     }
 }

@@ -39,8 +39,8 @@ impl Classifier {
         tokio::spawn(async move {
             let chain = tokio::task::spawn_blocking(move || {
                 let busy_timeout = crate::store::DEFAULT_BUSY_TIMEOUT;
-                let store = crate::store::Store::open_at(&location, busy_timeout).ok()?;
-                crate::commands::build_chain(&config, &store).ok().flatten()
+                let mut store = crate::store::Store::open_at(&location, busy_timeout).ok()?;
+                crate::commands::build_chain(&config, &mut store).ok().flatten()
             })
             .await
             .ok()

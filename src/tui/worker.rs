@@ -129,7 +129,7 @@ pub fn spawn_reader(
 }
 
 fn read_loop(
-    store: Store,
+    mut store: Store,
     queue: mpsc::Receiver<ReadJob>,
     running: Arc<AtomicU64>,
     inbox: UnboundedSender<Msg>,
@@ -163,7 +163,7 @@ fn read_loop(
             }
         }
         if stats {
-            let result = retry_interrupted(|| load_stats(&store));
+            let result = retry_interrupted(|| load_stats(&mut store));
             answers.push(Msg::StatsLoaded(result.map_err(Failure::from)));
         }
         if let Some(id) = detail {
@@ -171,7 +171,7 @@ fn read_loop(
             answers.push(Msg::DetailLoaded { id, result });
         }
         if let Some((generation, text)) = similar {
-            let result = retry_interrupted(|| find_similar(&store, &text)).map_err(Failure::from);
+            let result = retry_interrupted(|| find_similar(&mut store, &text)).map_err(Failure::from);
             answers.push(Msg::SimilarFound { generation, result });
         }
         if let Some(filter) = targets {
@@ -188,19 +188,19 @@ fn read_loop(
 
 /// An interrupt meant for a list query can land on the job after it; that
 /// job just asks again.
-fn retry_interrupted<T>(job: impl Fn() -> Result<T, StoreError>) -> Result<T, StoreError> {
+fn retry_interrupted<T>(mut job: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
     job().or_else(|e| match e {
         StoreError::Interrupted => job(),
         other => Err(other),
     })
 }
 
-fn find_similar(store: &Store, text: &str) -> Result<Vec<crate::domain::Ticket>, StoreError> {
+fn find_similar(store: &mut Store, text: &str) -> Result<Vec<crate::domain::Ticket>, StoreError> {
     let found = store.similar(text, super::model::DUPLICATES_SHOWN, None)?;
     Ok(found.into_iter().map(|s| s.ticket).collect())
 }
 
-fn load_stats(store: &Store) -> Result<StatsView, StoreError> {
+fn load_stats(store: &mut Store) -> Result<StatsView, StoreError> {
     Ok(StatsView { stats: store.stats()?, per_day: store.daily_counts(SPARKLINE_DAYS)? })
 }
 

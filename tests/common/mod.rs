@@ -70,6 +70,12 @@ impl Desk {
         Some(Desk { location: database.url.clone(), dir, db, server: Some(database) })
     }
 
+    /// Points this SQLite desk at another file.
+    pub fn move_to(&mut self, db: PathBuf) {
+        self.location = db.display().to_string();
+        self.db = db;
+    }
+
     /// Whether this desk lives on the server.
     pub fn on_server(&self) -> bool {
         self.server.is_some()
