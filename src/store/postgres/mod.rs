@@ -6,6 +6,10 @@
 #![allow(dead_code)]
 
 mod error;
+mod migrate;
+#[cfg(test)]
+#[path = "../../../tests/common/postgres.rs"]
+mod test_server;
 
 pub(crate) use error::from_postgres;
 
