@@ -7,6 +7,7 @@
 
 mod error;
 mod migrate;
+mod roles;
 #[cfg(test)]
 #[path = "../../../tests/common/postgres.rs"]
 mod test_server;
