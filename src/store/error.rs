@@ -85,6 +85,13 @@ pub enum StoreError {
     Postgres(String),
     #[error("{target} already holds {tickets} ticket(s); a desk is copied only into an empty one")]
     NotEmpty { target: String, tickets: i64 },
+    /// A PostgreSQL database holding tables that are not a desk's; `shown`
+    /// is its location without the password.
+    #[error(
+        "{} is a PostgreSQL database with other tables in it, not a ticketdesk database; refusing to touch it",
+        sanitize_line(shown)
+    )]
+    ForeignDatabase { shown: String },
 }
 
 impl StoreError {

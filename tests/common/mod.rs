@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 /// Programs some tests need from the system, and the package that brings each.
-const TOOLS: &[(&str, &str)] = &[("sqlite3", "sqlite3"), ("tmux", "tmux"), ("pgrep", "procps")];
+const TOOLS: &[(&str, &str)] =
+    &[("sqlite3", "sqlite3"), ("tmux", "tmux"), ("pgrep", "procps"), ("psql", "postgresql-client")];
 
 /// `program` from the system, ready to run. When it is not installed the
 /// test fails at once, naming the package to install, instead of failing

@@ -6,6 +6,11 @@
 #![allow(dead_code)]
 
 mod error;
+mod migrate;
+mod roles;
+#[cfg(test)]
+#[path = "../../../tests/common/postgres.rs"]
+mod test_server;
 
 pub(crate) use error::from_postgres;
 
