@@ -5,7 +5,11 @@
 // Parts of the engine land one by one before the facade reaches them.
 #![allow(dead_code)]
 
+mod connect;
 mod error;
+mod pgpass;
+mod target;
+mod tls;
 
 pub(crate) use error::from_postgres;
 
