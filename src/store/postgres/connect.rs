@@ -22,7 +22,7 @@ struct Attempt {
 
 /// A connected client for `target` whose lock waits end after
 /// `lock_timeout` (the desk's busy timeout).
-pub(crate) fn connect(target: &PgTarget, lock_timeout: Duration) -> Result<postgres::Client, StoreError> {
+pub fn connect(target: &PgTarget, lock_timeout: Duration) -> Result<postgres::Client, StoreError> {
     let unreachable = |detail: String| StoreError::Unreachable { target: target.shown(), detail };
     let attempts = plan(target).map_err(unreachable)?;
     let (sender, receiver) = mpsc::channel();
@@ -165,7 +165,7 @@ fn detail(err: &postgres::Error, target: &PgTarget) -> String {
     if let Some(tls) = tls_failure(err) {
         return super::tls::describe(tls, mode, target.tls_host().unwrap_or("the server"));
     }
-    let text = err.to_string();
+    let text = with_sources(err);
     if text.contains("server does not support TLS") {
         return format!("the server does not accept TLS (sslmode={})", mode.as_str());
     }
@@ -192,6 +192,17 @@ fn detail(err: &postgres::Error, target: &PgTarget) -> String {
         };
     }
     one_line(&text)
+}
+
+/// The error and what lies beneath it.
+fn with_sources(err: &postgres::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        text = format!("{text}: {e}");
+        source = e.source();
+    }
+    text
 }
 
 fn one_line(text: &str) -> String {

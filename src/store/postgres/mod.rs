@@ -13,6 +13,12 @@ mod tls;
 
 pub(crate) use error::from_postgres;
 
+pub use connect::connect;
+pub use target::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_DIR, Password, PgEnv, PgHost, PgTarget, RootCert, SslMode,
+    is_postgres_url,
+};
+
 use std::time::Duration;
 
 /// An open PostgreSQL desk.

@@ -16,7 +16,7 @@ use crate::store::StoreError;
 
 /// libpq's `sslmode`: whether to use TLS and how far to trust the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SslMode {
+pub enum SslMode {
     /// Never TLS.
     Disable,
     /// Plain first; TLS only when the server refuses a plain session.
@@ -41,18 +41,18 @@ const SSL_MODES: [(&str, SslMode); 6] = [
 ];
 
 impl SslMode {
-    pub(crate) fn parse(text: &str) -> Option<SslMode> {
+    pub fn parse(text: &str) -> Option<SslMode> {
         SSL_MODES.iter().find(|(name, _)| *name == text).map(|(_, mode)| *mode)
     }
 
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         SSL_MODES.iter().find(|(_, mode)| *mode == self).map_or("prefer", |(name, _)| name)
     }
 }
 
 /// The certificates a server's chain is checked against.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum RootCert {
+pub enum RootCert {
     /// The system's trusted roots (`sslrootcert=system`).
     System,
     /// A PEM file of CA certificates.
@@ -61,7 +61,7 @@ pub(crate) enum RootCert {
 
 /// Where the server listens.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum PgHost {
+pub enum PgHost {
     /// A host name or IP address.
     Tcp(String),
     /// The folder holding the server's Unix socket.
@@ -70,10 +70,10 @@ pub(crate) enum PgHost {
 
 /// A password: kept out of `Debug` and every message.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Password(String);
+pub struct Password(String);
 
 impl Password {
-    pub(crate) fn expose(&self) -> &str {
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -86,7 +86,7 @@ impl fmt::Debug for Password {
 
 /// A PostgreSQL desk's location with every part filled in.
 #[derive(Clone, Debug)]
-pub(crate) struct PgTarget {
+pub struct PgTarget {
     pub host: PgHost,
     pub port: u16,
     pub user: String,
@@ -104,14 +104,14 @@ pub(crate) struct PgTarget {
 }
 
 /// The connect timeout when neither the URL nor `PGCONNECT_TIMEOUT` gives one.
-pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The folder libpq (as Debian builds it) looks in for the server's socket.
-pub(crate) const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 
 /// What libpq reads from outside the URL (no `Debug`: it may hold a password).
 #[derive(Clone, Default)]
-pub(crate) struct PgEnv {
+pub struct PgEnv {
     vars: HashMap<String, String>,
     /// The home folder (for `~/.pgpass` and `~/.postgresql/root.crt`).
     pub home: Option<PathBuf>,
@@ -138,7 +138,7 @@ const VARS: [&str; 10] = [
 impl PgEnv {
     /// The given variables (empty values count as unset, as do names libpq
     /// does not read), home and OS user; the socket folder is libpq's.
-    pub(crate) fn new<K: Into<String>, V: Into<String>>(
+    pub fn new<K: Into<String>, V: Into<String>>(
         vars: impl IntoIterator<Item = (K, V)>,
         home: Option<PathBuf>,
         os_user: Option<String>,
@@ -152,7 +152,7 @@ impl PgEnv {
     }
 
     /// This process's environment.
-    pub(crate) fn process() -> PgEnv {
+    pub fn process() -> PgEnv {
         let vars = VARS.iter().filter_map(|name| Some((*name, std::env::var(name).ok()?)));
         let account = uzers::get_user_by_uid(uzers::get_effective_uid());
         let home = std::env::var_os("HOME")
@@ -163,7 +163,7 @@ impl PgEnv {
         PgEnv::new(vars, home, os_user)
     }
 
-    pub(crate) fn with_socket_dir(mut self, dir: impl Into<PathBuf>) -> PgEnv {
+    pub fn with_socket_dir(mut self, dir: impl Into<PathBuf>) -> PgEnv {
         self.socket_dir = dir.into();
         self
     }
@@ -209,7 +209,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Whether `text` is a `postgres://` or `postgresql://` URL.
-pub(crate) fn is_postgres_url(text: &str) -> bool {
+pub fn is_postgres_url(text: &str) -> bool {
     ["postgres://", "postgresql://"]
         .iter()
         .any(|scheme| text.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)))
@@ -320,7 +320,7 @@ fn pick<'a>(
 impl PgTarget {
     /// Reads `url` (`postgres://` or `postgresql://`), filling in what it
     /// leaves out from `env` as libpq does.
-    pub(crate) fn parse(url: &str, env: &PgEnv) -> Result<PgTarget, StoreError> {
+    pub fn parse(url: &str, env: &PgEnv) -> Result<PgTarget, StoreError> {
         let parts = parse_url(url.trim())?;
         let host = match pick(&parts.host, "host", env, "PGHOST") {
             Some((h, _)) if h.starts_with('/') => PgHost::Socket(PathBuf::from(h)),
@@ -412,7 +412,7 @@ impl PgTarget {
     }
 
     /// The location as shown to people: never the password.
-    pub(crate) fn shown(&self) -> String {
+    pub fn shown(&self) -> String {
         let host = match &self.host {
             PgHost::Tcp(host) if host.contains(':') => format!("[{host}]"),
             PgHost::Tcp(host) => encode(host),
@@ -428,7 +428,7 @@ impl PgTarget {
     }
 
     /// The name the server is asked to verify a certificate against.
-    pub(crate) fn tls_host(&self) -> Option<&str> {
+    pub fn tls_host(&self) -> Option<&str> {
         match &self.host {
             PgHost::Tcp(host) => Some(host),
             PgHost::Socket(_) => None,

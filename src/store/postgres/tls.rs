@@ -163,10 +163,12 @@ where
 {
     type Stream = PgTlsStream<S>;
     type TlsConnect = PgTlsConnect;
-    type Error = rustls::pki_types::InvalidDnsNameError;
+    type Error = std::convert::Infallible;
 
+    // tokio-postgres asks for a connector even when it will not use TLS (a
+    // Unix socket has no name), so a bad name fails only the handshake.
     fn make_tls_connect(&mut self, domain: &str) -> Result<PgTlsConnect, Self::Error> {
-        let name = ServerName::try_from(domain.to_owned())?;
+        let name = ServerName::try_from(domain.to_owned()).ok();
         Ok(PgTlsConnect { config: self.config.clone(), name })
     }
 }
@@ -174,7 +176,7 @@ where
 /// One TLS handshake to a named server.
 pub(crate) struct PgTlsConnect {
     config: Arc<ClientConfig>,
-    name: ServerName<'static>,
+    name: Option<ServerName<'static>>,
 }
 
 impl<S> TlsConnect<S> for PgTlsConnect
@@ -187,7 +189,12 @@ where
 
     fn connect(self, stream: S) -> Self::Future {
         let connector = tokio_rustls::TlsConnector::from(self.config);
-        Box::pin(async move { connector.connect(self.name, stream).await.map(PgTlsStream) })
+        Box::pin(async move {
+            let name = self.name.ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "the host is not a name TLS can check")
+            })?;
+            connector.connect(name, stream).await.map(PgTlsStream)
+        })
     }
 }
 
