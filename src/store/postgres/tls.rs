@@ -202,11 +202,73 @@ where
 pub(crate) struct PgTlsStream<S>(tokio_rustls::client::TlsStream<S>);
 
 impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for PgTlsStream<S> {
-    // No channel binding: SCRAM then runs without it, as tokio-postgres
-    // allows unless told to require it.
+    // SCRAM binds the password exchange to this session when the server
+    // offers it, so a man in the middle cannot relay it (as libpq does).
     fn channel_binding(&self) -> ChannelBinding {
-        ChannelBinding::none()
+        let certificate = self.0.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+        match certificate.and_then(|c| server_end_point(c.as_ref())) {
+            Some(hash) => ChannelBinding::tls_server_end_point(hash),
+            None => ChannelBinding::none(),
+        }
     }
+}
+
+/// RFC 5929's `tls-server-end-point`: the server certificate hashed with its
+/// signature's hash (SHA-256 for MD5 and SHA-1). `None` for signatures
+/// whose hash this cannot tell (then SCRAM runs unbound).
+pub(crate) fn server_end_point(certificate: &[u8]) -> Option<Vec<u8>> {
+    use rustls::crypto::hash::HashAlgorithm as H;
+    const RSA: [u8; 8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01];
+    const ECDSA: [u8; 6] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04];
+    let oid = signature_oid(certificate)?;
+    let hash = match oid {
+        [rsa @ .., last] if *rsa == RSA => match last {
+            0x04 | 0x05 | 0x0b => H::SHA256,
+            0x0c => H::SHA384,
+            _ => return None,
+        },
+        [ecdsa @ .., 0x01] if *ecdsa == ECDSA => H::SHA256,
+        [ecdsa @ .., 0x03, last] if *ecdsa == ECDSA => match last {
+            0x02 => H::SHA256,
+            0x03 => H::SHA384,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    let hasher = provider
+        .cipher_suites
+        .iter()
+        .filter_map(|suite| suite.tls13())
+        .map(|suite| suite.common.hash_provider)
+        .find(|hasher| hasher.algorithm() == hash)?;
+    Some(hasher.hash(certificate).as_ref().to_vec())
+}
+
+/// The OID of a DER certificate's `signatureAlgorithm`.
+fn signature_oid(certificate: &[u8]) -> Option<&[u8]> {
+    let (0x30, body, _) = der(certificate)? else { return None };
+    let (_tbs, _, after_tbs) = der(body)?;
+    let (0x30, algorithm, _) = der(after_tbs)? else { return None };
+    let (0x06, oid, _) = der(algorithm)? else { return None };
+    Some(oid)
+}
+
+/// One DER element: its tag, its contents and what follows it.
+fn der(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count {
+            return None;
+        }
+        let len = rest[..count].iter().fold(0usize, |len, &b| (len << 8) | usize::from(b));
+        (len, &rest[count..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for PgTlsStream<S> {
@@ -293,6 +355,34 @@ mod tests {
         assert!(err.contains("empty.pem") && err.contains("no usable certificate"), "{err}");
         // Trusting anything reads no file.
         assert!(PgTls::new(Trust::Any, Some(&missing)).is_ok());
+    }
+
+    /// A certificate's outline: an empty to-be-signed part, then the
+    /// signature algorithm `oid`, then an empty signature.
+    fn outline(oid: &[u8]) -> Vec<u8> {
+        let mut algorithm = vec![0x06, oid.len() as u8];
+        algorithm.extend(oid);
+        let mut body = vec![0x30, 0x00, 0x30, algorithm.len() as u8];
+        body.extend(algorithm);
+        body.extend([0x03, 0x01, 0x00]);
+        let mut cert = vec![0x30, body.len() as u8];
+        cert.extend(body);
+        cert
+    }
+
+    #[test]
+    fn the_end_point_hash_follows_the_signature_hash() {
+        let ecdsa_sha256 = outline(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
+        assert_eq!(server_end_point(&ecdsa_sha256).map(|h| h.len()), Some(32));
+        let rsa_sha384 = outline(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c]);
+        assert_eq!(server_end_point(&rsa_sha384).map(|h| h.len()), Some(48));
+        // SHA-1 signatures bind with SHA-256, as RFC 5929 says.
+        let rsa_sha1 = outline(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05]);
+        assert_eq!(server_end_point(&rsa_sha1).map(|h| h.len()), Some(32));
+        // Ed25519 (1.3.101.112) has no hash to follow; garbage is no binding.
+        assert_eq!(server_end_point(&outline(&[0x2b, 0x65, 0x70])), None);
+        assert_eq!(server_end_point(&[0x30, 0x05, 0x01]), None);
+        assert_eq!(server_end_point(&[]), None);
     }
 
     #[test]
