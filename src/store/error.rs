@@ -81,6 +81,10 @@ pub enum StoreError {
     /// desk's location without its password.
     #[error("cannot reach {target}: {detail}")]
     Unreachable { target: String, detail: String },
+    /// A PostgreSQL desk location (URL or `PG*` variable) that makes no
+    /// sense; the text names the part and never holds a password.
+    #[error("bad desk location: {0}")]
+    BadLocation(String),
     #[error("database error: {0}")]
     Postgres(String),
     #[error("{target} already holds {tickets} ticket(s); a desk is copied only into an empty one")]

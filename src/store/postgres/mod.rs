@@ -5,14 +5,24 @@
 // Parts of the engine land one by one before the facade reaches them.
 #![allow(dead_code)]
 
+mod connect;
 mod error;
 mod migrate;
 mod roles;
 #[cfg(test)]
 #[path = "../../../tests/common/postgres.rs"]
 mod test_server;
+mod pgpass;
+mod target;
+mod tls;
 
 pub(crate) use error::from_postgres;
+
+pub use connect::connect;
+pub use target::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_DIR, Password, PgEnv, PgHost, PgTarget, RootCert, SslMode,
+    is_postgres_url,
+};
 
 use std::time::Duration;
 
