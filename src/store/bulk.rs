@@ -67,18 +67,10 @@ impl std::fmt::Display for Skipped {
     }
 }
 
-impl Store {
-    /// Applies `change` to every `(id, version seen)` in one transaction.
-    /// Refuses more than [`BULK_MAX`] tickets before touching any.
-    pub fn bulk_change(
-        &mut self,
-        targets: &[(i64, i64)],
-        change: &BulkChange,
-    ) -> Result<BulkOutcome, StoreError> {
-        if targets.len() > BULK_MAX {
-            return Err(StoreError::TooMany { asked: targets.len(), max: BULK_MAX });
-        }
-        let edit = match change {
+impl BulkChange {
+    /// The fields this change sets, as an edit (empty for an assignment).
+    pub(crate) fn as_edit(&self) -> TicketEdit {
+        match self {
             BulkChange::Status(status) => TicketEdit { status: Some(*status), ..TicketEdit::default() },
             BulkChange::Category(category) => {
                 TicketEdit { category: Some(*category), ..TicketEdit::default() }
@@ -87,25 +79,58 @@ impl Store {
                 TicketEdit { priority: Some(*priority), ..TicketEdit::default() }
             }
             BulkChange::Assignee(_) => TicketEdit::default(),
-        };
-        let one = match change {
+        }
+    }
+
+    /// The same change for one ticket; `edit` is [`BulkChange::as_edit`]'s.
+    pub(crate) fn for_one<'a>(&'a self, edit: &'a TicketEdit) -> Change<'a> {
+        match self {
             BulkChange::Assignee(who) => Change::Assignee(who.as_deref()),
-            _ => Change::Fields(&edit),
-        };
+            _ => Change::Fields(edit),
+        }
+    }
+}
+
+/// Refuses more than [`BULK_MAX`] tickets, before anything is touched.
+pub(crate) fn check_size(targets: &[(i64, i64)]) -> Result<(), StoreError> {
+    match targets.len() {
+        asked if asked > BULK_MAX => Err(StoreError::TooMany { asked, max: BULK_MAX }),
+        _ => Ok(()),
+    }
+}
+
+impl BulkOutcome {
+    /// Files how one ticket went (`Ok(changed)`): a ticket changed meanwhile
+    /// or gone is skipped and named; any other failure ends the whole change.
+    pub(crate) fn record(&mut self, id: i64, result: Result<bool, StoreError>) -> Result<(), StoreError> {
+        match result {
+            Ok(true) => self.changed.push(id),
+            Ok(false) => self.already.push(id),
+            Err(StoreError::Conflict { by, at, .. }) => self.skipped.push(Skipped::Changed { id, by, at }),
+            Err(StoreError::NotFound(_)) => self.skipped.push(Skipped::Gone(id)),
+            Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Applies `change` to every `(id, version seen)` in one transaction.
+    /// Refuses more than [`BULK_MAX`] tickets before touching any.
+    pub fn bulk_change(
+        &mut self,
+        targets: &[(i64, i64)],
+        change: &BulkChange,
+    ) -> Result<BulkOutcome, StoreError> {
+        check_size(targets)?;
+        let edit = change.as_edit();
+        let one = change.for_one(&edit);
         let ctx = &self.ctx;
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
         let mut outcome = BulkOutcome::default();
         for &(id, seen) in targets {
-            match apply(&tx, ctx, id, one, Some(seen)) {
-                Ok((_, true)) => outcome.changed.push(id),
-                Ok((_, false)) => outcome.already.push(id),
-                Err(StoreError::Conflict { by, at, .. }) => {
-                    outcome.skipped.push(Skipped::Changed { id, by, at })
-                }
-                Err(StoreError::NotFound(_)) => outcome.skipped.push(Skipped::Gone(id)),
-                Err(other) => return Err(other),
-            }
+            outcome.record(id, apply(&tx, ctx, id, one, Some(seen)).map(|(_, changed)| changed))?;
         }
         if !outcome.changed.is_empty() {
             tx.commit().map_err(|e| ctx.fail(e))?;

@@ -29,6 +29,40 @@ SELECT total, open,
        low, medium, high, critical, billing, technical, account, general
 FROM totals, span";
 
+/// The suggestion totals from `suggestion_counts` rows (source, field, kept,
+/// changed); a row of a source or field this build does not know is ignored.
+pub(crate) fn outcomes_from(
+    rows: impl IntoIterator<Item = (String, String, i64, i64)>,
+) -> SuggestionOutcomes {
+    let mut outcomes = SuggestionOutcomes::default();
+    for (source, field, kept, changed) in rows {
+        let Some(source) = Source::ALL.into_iter().find(|s| s.as_str() == source) else { continue };
+        let fields = outcomes.of_mut(source);
+        let outcome = Outcome { kept, changed };
+        match field.as_str() {
+            "category" => fields.category = outcome,
+            "priority" => fields.priority = outcome,
+            _ => {}
+        }
+    }
+    outcomes
+}
+
+/// `days` daily counts, oldest first, today last, from (days ago, count)
+/// pairs; pairs outside the range are ignored.
+pub(crate) fn series(days: u32, counts: impl IntoIterator<Item = (i64, i64)>) -> Vec<u64> {
+    let mut series = vec![0u64; days.max(1) as usize];
+    for (ago, count) in counts {
+        if let Ok(ago) = usize::try_from(ago)
+            && ago < series.len()
+        {
+            let at = series.len() - 1 - ago;
+            series[at] = u64::try_from(count).unwrap_or(0);
+        }
+    }
+    series
+}
+
 impl Store {
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let mut stats = self.totals()?;
@@ -38,7 +72,6 @@ impl Store {
 
     /// The four running totals of kept and changed suggestions.
     fn suggestion_outcomes(&self) -> Result<SuggestionOutcomes, StoreError> {
-        let mut outcomes = SuggestionOutcomes::default();
         let rows: Vec<(String, String, i64, i64)> = self
             .conn
             .prepare_cached("SELECT source, field, kept, changed FROM suggestion_counts")
@@ -46,17 +79,7 @@ impl Store {
                 stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect()
             })
             .map_err(|e| self.ctx.fail(e))?;
-        for (source, field, kept, changed) in rows {
-            let Some(source) = Source::ALL.into_iter().find(|s| s.as_str() == source) else { continue };
-            let fields = outcomes.of_mut(source);
-            let outcome = Outcome { kept, changed };
-            match field.as_str() {
-                "category" => fields.category = outcome,
-                "priority" => fields.priority = outcome,
-                _ => {}
-            }
-        }
-        Ok(outcomes)
+        Ok(outcomes_from(rows))
     }
 
     fn totals(&self) -> Result<Stats, StoreError> {
@@ -106,16 +129,7 @@ impl Store {
                 stmt.query_map([format!("-{} days", days - 1)], |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
             })
             .map_err(|e| self.ctx.fail(e))?;
-        let mut series = vec![0u64; days as usize];
-        for (ago, count) in counts {
-            if let Ok(ago) = usize::try_from(ago)
-                && ago < series.len()
-            {
-                let at = series.len() - 1 - ago;
-                series[at] = u64::try_from(count).unwrap_or(0);
-            }
-        }
-        Ok(series)
+        Ok(series(days, counts))
     }
 
     /// SQLite's counter of commits by other connections: a change means the
