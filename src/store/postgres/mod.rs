@@ -5,7 +5,13 @@
 // Parts of the engine land one by one before the facade reaches them.
 #![allow(dead_code)]
 
+mod attach;
+mod bulk;
 mod error;
+mod events;
+mod rows;
+mod stats;
+mod tickets;
 
 pub(crate) use error::from_postgres;
 
