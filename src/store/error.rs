@@ -83,6 +83,13 @@ pub enum StoreError {
     Unreachable { target: String, detail: String },
     #[error("database error: {0}")]
     Postgres(String),
+    /// A PostgreSQL database holding tables that are not a desk's; `shown`
+    /// is its location without the password.
+    #[error(
+        "{} is a PostgreSQL database with other tables in it, not a ticketdesk database; refusing to touch it",
+        sanitize_line(shown)
+    )]
+    ForeignDatabase { shown: String },
 }
 
 impl StoreError {

@@ -9,8 +9,13 @@ mod attach;
 mod bulk;
 mod error;
 mod events;
+mod migrate;
+mod roles;
 mod rows;
 mod stats;
+#[cfg(test)]
+#[path = "../../../tests/common/postgres.rs"]
+mod test_server;
 mod tickets;
 
 pub(crate) use error::from_postgres;
