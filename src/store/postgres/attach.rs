@@ -7,9 +7,9 @@ use super::{PgContext, PgDesk};
 use crate::store::StoreError;
 
 impl PgDesk {
-    /// Wraps `client`, whose database already holds a current desk schema,
-    /// writing history as `actor` and giving up on another session's lock
-    /// after `lock_timeout` (set on the session here).
+    /// Brings `client`'s database up to date as a desk (see [`super::migrate`])
+    /// and wraps it, writing history as `actor` and giving up on another
+    /// session's lock after `lock_timeout` (set on the session here).
     #[doc(hidden)]
     pub fn attach(
         mut client: postgres::Client,
@@ -20,6 +20,7 @@ impl PgDesk {
         let ctx = PgContext { shown: shown.to_owned(), lock_timeout, actor: actor.to_owned() };
         let ms = lock_timeout.as_millis().clamp(1, i32::MAX as u128);
         client.batch_execute(&format!("SET lock_timeout = {ms}")).map_err(|e| ctx.fail(e))?;
+        super::migrate::migrate(&mut client, shown)?;
         Ok(PgDesk::from_client(client, ctx))
     }
 }
