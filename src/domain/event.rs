@@ -41,6 +41,11 @@ impl EventField {
             EventField::Note => "note",
         }
     }
+
+    /// The field a stored name stands for.
+    pub fn named(name: &str) -> Option<EventField> {
+        EventField::ALL.into_iter().find(|f| f.as_str() == name)
+    }
 }
 
 /// Where a new value came from.
@@ -79,6 +84,11 @@ impl EventSource {
             EventSource::LocalCached => "local-cached",
             EventSource::Import => "import",
         }
+    }
+
+    /// The source a stored name stands for.
+    pub fn named(name: &str) -> Option<EventSource> {
+        EventSource::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 

@@ -4,21 +4,25 @@
 //! shares everything that is not SQL (validation, the search rule, history
 //! shapes, errors).
 
+pub(crate) mod bulk;
+pub(crate) mod conflict;
 mod copy;
 pub(crate) mod error;
 mod location;
 mod output_file;
 pub mod postgres;
 mod sqlite;
+pub(crate) mod totals;
 
+pub use bulk::{BULK_MAX, BulkChange, BulkOutcome, Skipped};
 pub use copy::{CopyCounts, CopyReport, DeskRecord};
 pub use error::StoreError;
 pub use location::Location;
 pub use output_file::OutputFile;
-pub use sqlite::{
-    APPLICATION_ID, BULK_MAX, BulkChange, BulkOutcome, CheckReport, ImportError, ImportRow, Labelled,
-    RepairReport, Similar, Skipped, default_path,
-};
+pub use sqlite::{APPLICATION_ID, CheckReport, ImportError, ImportRow, RepairReport, Similar, default_path};
+
+/// A ticket's text and the labels an agent gave it, for training.
+pub type Labelled = (String, String, crate::domain::Category, crate::domain::Priority);
 
 use std::path::Path;
 use std::time::Duration;

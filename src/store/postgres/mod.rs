@@ -5,15 +5,21 @@
 // Parts of the engine land one by one before the facade reaches them.
 #![allow(dead_code)]
 
+mod attach;
+mod bulk;
 mod connect;
 mod error;
+mod events;
 mod migrate;
+mod pgpass;
 mod roles;
+mod rows;
+mod stats;
+mod target;
 #[cfg(test)]
 #[path = "../../../tests/common/postgres.rs"]
 mod test_server;
-mod pgpass;
-mod target;
+mod tickets;
 mod tls;
 
 pub(crate) use error::from_postgres;

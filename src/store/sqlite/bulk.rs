@@ -1,71 +1,11 @@
-//! One change to many tickets at once: one transaction, one history event
-//! per ticket, each ticket checked against the version its agent saw. A
-//! ticket someone else changed meanwhile is skipped and named; the rest are
-//! applied.
+//! A bulk change (see `store::bulk`) on SQLite: one write transaction,
+//! each ticket applied as a single change would be.
 
 use rusqlite::TransactionBehavior;
 
-use super::tickets::{Change, apply};
+use super::tickets::apply;
 use super::{SqliteDesk, StoreError};
-use crate::domain::{Category, Priority, Status, TicketEdit};
-
-/// The most tickets one change may touch: enough for any cleanup, small
-/// enough that the write lock is held for well under a second.
-pub const BULK_MAX: usize = 10_000;
-
-/// What to do to every ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BulkChange {
-    Status(Status),
-    Category(Category),
-    Priority(Priority),
-    /// To an account, or (`None`) to nobody.
-    Assignee(Option<String>),
-}
-
-/// How a bulk change went, ticket by ticket.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BulkOutcome {
-    /// Changed now.
-    pub changed: Vec<i64>,
-    /// Already as asked: nothing to write.
-    pub already: Vec<i64>,
-    /// Left alone, and why.
-    pub skipped: Vec<Skipped>,
-}
-
-/// A ticket a bulk change left alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skipped {
-    /// Someone changed it after the agent saw it.
-    Changed { id: i64, by: String, at: String },
-    /// It no longer exists.
-    Gone(i64),
-}
-
-impl Skipped {
-    pub fn id(&self) -> i64 {
-        match self {
-            Skipped::Changed { id, .. } | Skipped::Gone(id) => *id,
-        }
-    }
-}
-
-impl std::fmt::Display for Skipped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Skipped::Changed { id, by, at } => {
-                write!(
-                    f,
-                    "#{id} was changed by {} {}",
-                    crate::domain::text::sanitize_line(by),
-                    crate::store::error::ago(at)
-                )
-            }
-            Skipped::Gone(id) => write!(f, "#{id} no longer exists"),
-        }
-    }
-}
+use crate::store::bulk::{BulkChange, BulkOutcome, check_size};
 
 impl SqliteDesk {
     /// Applies `change` to every `(id, version seen)` in one transaction.
@@ -75,37 +15,15 @@ impl SqliteDesk {
         targets: &[(i64, i64)],
         change: &BulkChange,
     ) -> Result<BulkOutcome, StoreError> {
-        if targets.len() > BULK_MAX {
-            return Err(StoreError::TooMany { asked: targets.len(), max: BULK_MAX });
-        }
-        let edit = match change {
-            BulkChange::Status(status) => TicketEdit { status: Some(*status), ..TicketEdit::default() },
-            BulkChange::Category(category) => {
-                TicketEdit { category: Some(*category), ..TicketEdit::default() }
-            }
-            BulkChange::Priority(priority) => {
-                TicketEdit { priority: Some(*priority), ..TicketEdit::default() }
-            }
-            BulkChange::Assignee(_) => TicketEdit::default(),
-        };
-        let one = match change {
-            BulkChange::Assignee(who) => Change::Assignee(who.as_deref()),
-            _ => Change::Fields(&edit),
-        };
+        check_size(targets)?;
+        let edit = change.as_edit();
+        let one = change.for_one(&edit);
         let ctx = &self.ctx;
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| ctx.fail(e))?;
         let mut outcome = BulkOutcome::default();
         for &(id, seen) in targets {
-            match apply(&tx, ctx, id, one, Some(seen)) {
-                Ok((_, true)) => outcome.changed.push(id),
-                Ok((_, false)) => outcome.already.push(id),
-                Err(StoreError::Conflict { by, at, .. }) => {
-                    outcome.skipped.push(Skipped::Changed { id, by, at })
-                }
-                Err(StoreError::NotFound(_)) => outcome.skipped.push(Skipped::Gone(id)),
-                Err(other) => return Err(other),
-            }
+            outcome.record(id, apply(&tx, ctx, id, one, Some(seen)).map(|(_, changed)| changed))?;
         }
         if !outcome.changed.is_empty() {
             tx.commit().map_err(|e| ctx.fail(e))?;
@@ -118,7 +36,8 @@ impl SqliteDesk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{NewTicket, Origins};
+    use crate::domain::{Category, NewTicket, Origins, Priority, Status, TicketEdit};
+    use crate::store::{BULK_MAX, Skipped};
 
     fn desk() -> (tempfile::TempDir, SqliteDesk, Vec<(i64, i64)>) {
         let dir = tempfile::tempdir().unwrap();

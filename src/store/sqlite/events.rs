@@ -49,16 +49,10 @@ pub(super) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         ticket_id: row.get(1)?,
         at: text(2)?,
         actor: text(3)?,
-        field: EventField::ALL
-            .into_iter()
-            .find(|f| f.as_str() == field)
-            .ok_or_else(|| unknown("field", &field))?,
+        field: EventField::named(&field).ok_or_else(|| unknown("field", &field))?,
         old_value: row.get(5)?,
         new_value: row.get(6)?,
-        source: EventSource::ALL
-            .into_iter()
-            .find(|s| s.as_str() == source)
-            .ok_or_else(|| unknown("source", &source))?,
+        source: EventSource::named(&source).ok_or_else(|| unknown("source", &source))?,
     })
 }
 

@@ -17,12 +17,10 @@ mod similar;
 mod stats;
 mod tickets;
 
-pub use bulk::{BULK_MAX, BulkChange, BulkOutcome, Skipped};
 pub use check::{CheckReport, RepairReport};
 pub use import::{ImportError, ImportRow};
 pub use open::{APPLICATION_ID, default_path};
 pub use similar::Similar;
-pub use tickets::Labelled;
 
 pub(crate) use super::StoreError;
 use super::output_file::OutputFile;

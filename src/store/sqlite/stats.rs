@@ -2,8 +2,9 @@
 //! refresh reads 64 small rows and one index entry, never the ticket table.
 
 use super::{SqliteDesk, StoreError};
-use crate::domain::stats::{CategoryBreakdown, Outcome, PriorityBreakdown, SuggestionOutcomes};
-use crate::domain::{Source, Stats};
+use crate::domain::Stats;
+use crate::domain::stats::{CategoryBreakdown, PriorityBreakdown, SuggestionOutcomes};
+use crate::store::totals::{outcomes_from, series};
 
 const STATS: &str = "
 WITH totals AS (
@@ -38,7 +39,6 @@ impl SqliteDesk {
 
     /// The four running totals of kept and changed suggestions.
     fn suggestion_outcomes(&self) -> Result<SuggestionOutcomes, StoreError> {
-        let mut outcomes = SuggestionOutcomes::default();
         let rows: Vec<(String, String, i64, i64)> = self
             .conn
             .prepare_cached("SELECT source, field, kept, changed FROM suggestion_counts")
@@ -46,17 +46,7 @@ impl SqliteDesk {
                 stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect()
             })
             .map_err(|e| self.ctx.fail(e))?;
-        for (source, field, kept, changed) in rows {
-            let Some(source) = Source::ALL.into_iter().find(|s| s.as_str() == source) else { continue };
-            let fields = outcomes.of_mut(source);
-            let outcome = Outcome { kept, changed };
-            match field.as_str() {
-                "category" => fields.category = outcome,
-                "priority" => fields.priority = outcome,
-                _ => {}
-            }
-        }
-        Ok(outcomes)
+        Ok(outcomes_from(rows))
     }
 
     fn totals(&self) -> Result<Stats, StoreError> {
@@ -106,16 +96,7 @@ impl SqliteDesk {
                 stmt.query_map([format!("-{} days", days - 1)], |row| Ok((row.get(0)?, row.get(1)?)))?.collect()
             })
             .map_err(|e| self.ctx.fail(e))?;
-        let mut series = vec![0u64; days as usize];
-        for (ago, count) in counts {
-            if let Ok(ago) = usize::try_from(ago)
-                && ago < series.len()
-            {
-                let at = series.len() - 1 - ago;
-                series[at] = u64::try_from(count).unwrap_or(0);
-            }
-        }
-        Ok(series)
+        Ok(series(days, counts))
     }
 
     /// SQLite's counter of commits by other connections: a change means the

@@ -5,6 +5,8 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::events::{last_change, log_event};
 use super::{SqliteDesk, StoreError};
+pub(super) use crate::domain::change::Change;
+use crate::domain::change::Write;
 use crate::domain::{
     Category, EventField, EventSource, NewTicket, Origins, Priority, Status, Ticket, TicketEdit,
 };
@@ -170,13 +172,6 @@ impl SqliteDesk {
     }
 }
 
-/// One change to one ticket.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Change<'a> {
-    Fields(&'a TicketEdit),
-    Assignee(Option<&'a str>),
-}
-
 /// Applies `change` to ticket `id` inside `tx`: the version check, the one
 /// UPDATE, one history event per changed field. Returns the ticket as it now
 /// is, and whether anything changed (a change to the same value writes nothing).
@@ -188,46 +183,18 @@ pub(super) fn apply(
     expected_version: Option<i64>,
 ) -> Result<(Ticket, bool), StoreError> {
     let current = current_checked(tx, id, expected_version).map_err(|e| e.or_sqlite(ctx))?;
-    let log = |field, old: Option<&str>, new: Option<&str>| {
-        log_event(tx, id, &ctx.actor, field, old, new, EventSource::Person).map_err(|e| ctx.fail(e))
-    };
-    match change {
-        Change::Fields(edit) => {
-            let title = edit.title.as_ref().filter(|t| **t != current.title);
-            let description = edit.description.as_ref().filter(|d| **d != current.description);
-            let category = edit.category.filter(|c| *c != current.category);
-            let priority = edit.priority.filter(|p| *p != current.priority);
-            let status = edit.status.filter(|s| *s != current.status);
-            let changes: [(EventField, &str, Option<&str>); 5] = [
-                (EventField::Title, current.title.as_str(), title.map(String::as_str)),
-                (EventField::Description, current.description.as_str(), description.map(String::as_str)),
-                (EventField::Category, current.category.as_str(), category.map(Category::as_str)),
-                (EventField::Priority, current.priority.as_str(), priority.map(Priority::as_str)),
-                (EventField::Status, current.status.as_str(), status.map(Status::as_str)),
-            ];
-            if changes.iter().all(|(_, _, new)| new.is_none()) {
-                return Ok((current, false));
-            }
-            tx.prepare_cached(UPDATE)
-                .and_then(|mut stmt| {
-                    stmt.execute(params![title, description, category, priority, status, id])
-                })
-                .map_err(|e| ctx.fail(e))?;
-            for (field, old, new) in changes {
-                if new.is_some() {
-                    log(field, Some(old), new)?;
-                }
-            }
+    let Some(plan) = change.plan(&current) else { return Ok((current, false)) };
+    match plan.write {
+        Write::Fields { title, description, category, priority, status } => tx
+            .prepare_cached(UPDATE)
+            .and_then(|mut stmt| stmt.execute(params![title, description, category, priority, status, id])),
+        Write::Assignee(assignee) => {
+            tx.prepare_cached(SET_ASSIGNEE).and_then(|mut stmt| stmt.execute(params![assignee, id]))
         }
-        Change::Assignee(assignee) => {
-            if current.assignee.as_deref() == assignee {
-                return Ok((current, false));
-            }
-            tx.prepare_cached(SET_ASSIGNEE)
-                .and_then(|mut stmt| stmt.execute(params![assignee, id]))
-                .map_err(|e| ctx.fail(e))?;
-            log(EventField::Assignee, current.assignee.as_deref(), assignee)?;
-        }
+    }
+    .map_err(|e| ctx.fail(e))?;
+    for (field, old, new) in plan.entries {
+        log_event(tx, id, &ctx.actor, field, old, new, EventSource::Person).map_err(|e| ctx.fail(e))?;
     }
     let updated = get_on(tx, id).map_err(|e| ctx.fail(e))?.ok_or(StoreError::NotFound(id))?;
     Ok((updated, true))
@@ -263,27 +230,16 @@ fn current_checked(
     let current = get_on(tx, id)?.ok_or(CheckFailed::Store(StoreError::NotFound(id)))?;
     match expected_version {
         Some(seen) if seen != current.version => {
-            let (by, at) =
-                last_change(tx, id)?.unwrap_or_else(|| ("someone".into(), current.updated_at.clone()));
-            tracing::info!(
-                id,
-                seen,
-                current = current.version,
-                "change refused: the ticket changed since it was read"
-            );
-            Err(CheckFailed::Store(StoreError::Conflict { id, by, at, current: current.version, seen }))
+            Err(CheckFailed::Store(crate::store::conflict::conflict(&current, seen, last_change(tx, id)?)))
         }
         _ => Ok(current),
     }
 }
 
-/// A ticket's text and the labels an agent gave it, for training.
-pub type Labelled = (String, String, Category, Priority);
-
 impl SqliteDesk {
     /// The newest `limit` tickets' text and labels, newest first: what the
     /// local classifier learns from (bounded, so it never reads the table).
-    pub fn recent_labelled(&self, limit: usize) -> Result<Vec<Labelled>, StoreError> {
+    pub fn recent_labelled(&self, limit: usize) -> Result<Vec<crate::store::Labelled>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.conn
             .prepare_cached(
