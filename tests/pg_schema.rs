@@ -5,8 +5,6 @@
 //! notifications kept by the PostgreSQL schema's triggers.
 
 mod common;
-#[path = "common/postgres.rs"]
-mod postgres_server;
 
 use std::io::Write;
 use std::process::{Output, Stdio};
@@ -54,7 +52,7 @@ impl Engine {
 /// same starting rows.
 struct Desks {
     sqlite: Desk,
-    pg: postgres_server::Database,
+    pg: common::postgres::Database,
 }
 
 /// What each case starts from: ticket 1 with a note and a suggestion,
@@ -68,7 +66,7 @@ const SEED: &str = "
 ";
 
 impl Desks {
-    fn new(pg: &postgres_server::Server) -> Desks {
+    fn new(pg: &common::postgres::Server) -> Desks {
         let sqlite = Desk::new();
         // The real binary makes and migrates the SQLite desk.
         sqlite.ok(&["list"]);
@@ -407,7 +405,7 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn the_same_invalid_writes_are_refused_by_both_engines() {
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     let mut failures = Vec::new();
     for case in cases() {
@@ -487,7 +485,7 @@ const TOTALS_DRIFT: &str = "
 
 #[test]
 fn totals_follow_raw_writes_on_both_engines() {
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     for engine in [Sqlite, Postgres] {
         let out = desks.run(engine, &format!("{}{}", engine.session(), mixed_writes()));
@@ -510,7 +508,7 @@ fn totals_follow_raw_writes_on_both_engines() {
 
 #[test]
 fn a_raw_update_moves_version_and_updated_at() {
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     let state = "SELECT version || ' ' || CASE WHEN updated_at > '2021-01-01T00:00:00.000Z' THEN 'moved' ELSE 'kept' END
                  FROM tickets WHERE id = 3";
@@ -531,7 +529,7 @@ fn a_raw_update_moves_version_and_updated_at() {
 
 #[test]
 fn a_raw_insert_notifies_listening_sessions() {
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     let mut listener = desks.pg.connect();
     listener.batch_execute("LISTEN ticketdesk_changes").unwrap();
@@ -577,7 +575,7 @@ fn a_raw_insert_notifies_listening_sessions() {
 #[test]
 fn the_postgres_title_rule_matches_the_applications() {
     use ticketdesk::domain::ticket::{is_refused_in_title, title_refused_ranges};
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     let mut client = desks.pg.connect();
     let mut probes: Vec<u32> = (1..0x11_0000).step_by(251).collect();
@@ -610,7 +608,7 @@ fn the_postgres_title_rule_matches_the_applications() {
 /// locked in one order whatever the direction.
 #[test]
 fn opposite_moves_between_totals_never_deadlock() {
-    let Some(server) = postgres_server::server() else { return };
+    let Some(server) = common::postgres::server() else { return };
     let desks = Desks::new(&server);
     // Ticket 2 starts open; ticket 3 starts resolved, in the same category and priority.
     desks.query(
