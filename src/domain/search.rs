@@ -162,6 +162,30 @@ impl SearchQuery {
         needles
     }
 
+    /// The runs of ASCII characters in the wanted terms: text every matching
+    /// row holds in its title or description, ignoring ASCII case. Folding
+    /// never turns another character into an ASCII one, so the ASCII of a
+    /// folded term is the text's own (`über` leaves `ber`, `a@b.io` stays
+    /// whole). A server engine's substring index narrows rows with these
+    /// before the rule decides.
+    pub fn ascii_runs(&self) -> Vec<String> {
+        let mut runs: Vec<String> = Vec::new();
+        let mut add = |text: &str| {
+            for run in text.split(|c: char| !c.is_ascii()).filter(|run| !run.is_empty()) {
+                if !runs.iter().any(|known| known == run) {
+                    runs.push(run.to_owned());
+                }
+            }
+        };
+        for term in &self.terms {
+            match term {
+                Term::WordPrefix(text) | Term::Literal(text) => add(text),
+                Term::Phrase(words) => words.iter().for_each(|word| add(word)),
+            }
+        }
+        runs
+    }
+
     /// An FTS5 query whose matches include every row [`matches`](Self::matches)
     /// accepts (and usually a few more), or `None` when no term gives the index
     /// anything to work with (`%`, `C++`): then the rows must be walked.
@@ -361,6 +385,34 @@ mod tests {
         only_unwanted.exclude("refund");
         assert!(!only_unwanted.is_empty());
         assert_eq!(only_unwanted.fts_expression(), None, "nothing to look up: the rows are walked");
+    }
+
+    #[test]
+    fn ascii_runs_are_the_ascii_of_wanted_terms() {
+        let mut q = SearchQuery::parse("über Jane.Doe@Example.com ΟΔΟΣ über").unwrap();
+        q.phrase("Card, déclined", true);
+        q.exclude("refund");
+        assert_eq!(q.ascii_runs(), ["ber", "jane.doe@example.com", "card", "d", "clined"]);
+    }
+
+    proptest::proptest! {
+        /// A row the rule accepts holds every run, ASCII case aside: a
+        /// substring index asked for them never loses it.
+        #[test]
+        fn ascii_runs_are_held_by_every_match(
+            text in "[a-zA-Z0-9 .@:+'éÉßİK\u{212a}Σ-]{0,30}",
+            start in 0usize..30,
+            len in 1usize..8,
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let term: String = chars.iter().skip(start % (chars.len() + 1)).take(len).collect();
+            let Some(query) = SearchQuery::parse(&term) else { return Ok(()) };
+            proptest::prop_assume!(query.matches(&text, ""));
+            let lowered = text.to_ascii_lowercase();
+            for run in query.ascii_runs() {
+                proptest::prop_assert!(lowered.contains(&run), "{run:?} not in {text:?}");
+            }
+        }
     }
 
     #[test]
