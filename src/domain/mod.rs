@@ -1,5 +1,6 @@
 //! The ticket model and its rules, free of storage and presentation.
 
+pub mod duplicates;
 pub mod event;
 pub mod filter;
 pub mod query;
