@@ -5,7 +5,13 @@
 // Parts of the engine land one by one before the facade reaches them.
 #![allow(dead_code)]
 
+mod attach;
 mod error;
+mod import;
+mod list;
+mod rows;
+mod search;
+mod similar;
 
 pub(crate) use error::from_postgres;
 

@@ -1,0 +1,84 @@
+//! Rows of `tickets` as tickets, and the stored timestamp text both ways:
+//! the server keeps `timestamptz(3)`, the rest of the desk sees the SQLite
+//! desk's `YYYY-MM-DDTHH:MM:SS.sssZ`.
+
+use postgres::Row;
+use time::OffsetDateTime;
+
+use super::PgContext;
+use crate::domain::{Field, Ticket, ValidationError, timestamp};
+use crate::store::StoreError;
+
+/// The columns every ticket query selects, in the order [`ticket_from_row`] reads.
+pub(super) const TICKET_COLUMNS: &str =
+    "id, title, description, category, priority, status, created_at, updated_at, assignee, version";
+
+pub(super) fn ticket_from_row(row: &Row, ctx: &PgContext) -> Result<Ticket, StoreError> {
+    let fail = |e| ctx.fail(e);
+    let name = |i: usize| -> Result<&str, StoreError> { row.try_get(i).map_err(fail) };
+    let at = |i: usize| -> Result<String, StoreError> {
+        row.try_get::<_, OffsetDateTime>(i).map(timestamp::format).map_err(fail)
+    };
+    let known = |e: String| StoreError::Postgres(e);
+    Ok(Ticket {
+        id: row.try_get(0).map_err(fail)?,
+        title: row.try_get(1).map_err(fail)?,
+        description: row.try_get(2).map_err(fail)?,
+        category: name(3)?.parse().map_err(known)?,
+        priority: name(4)?.parse().map_err(known)?,
+        status: name(5)?.parse().map_err(known)?,
+        created_at: at(6)?,
+        updated_at: at(7)?,
+        assignee: row.try_get(8).map_err(fail)?,
+        version: row.try_get(9).map_err(fail)?,
+    })
+}
+
+/// A stored timestamp (a filter's bound, a cursor's position) as the
+/// instant the server compares.
+pub(super) fn instant(stored: &str) -> Result<OffsetDateTime, StoreError> {
+    timestamp::parse_stored(stored).ok_or_else(|| {
+        StoreError::Invalid(ValidationError::new(
+            Field::CreatedAt,
+            format!(
+                "{:?} is not a time YYYY-MM-DDTHH:MM:SS.sssZ",
+                crate::domain::text::sanitize_line(stored)
+            ),
+        ))
+    })
+}
+
+/// `text` as a `LIKE` pattern matching it anywhere: `%`, `_` and the escape
+/// character itself stand for themselves.
+pub(super) fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_take_every_character_literally() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+
+    #[test]
+    fn a_stored_time_is_an_instant_and_anything_else_is_refused() {
+        assert_eq!(
+            timestamp::format(instant("2026-10-01T05:06:07.089Z").unwrap()),
+            "2026-10-01T05:06:07.089Z"
+        );
+        assert!(matches!(instant("yesterday"), Err(StoreError::Invalid(_))));
+    }
+}
