@@ -61,6 +61,22 @@ fn fold(c: char) -> char {
     if !c.is_ascii() && lower.is_ascii() { c } else { lower }
 }
 
+/// Every character that folds to `c` (`c` itself among them, if it folds
+/// to itself): what text may hold where a folded query holds `c`.
+pub fn unfolded(c: char) -> impl Iterator<Item = char> {
+    static TO: std::sync::OnceLock<std::collections::HashMap<char, Vec<char>>> = std::sync::OnceLock::new();
+    let others = TO.get_or_init(|| {
+        let mut to: std::collections::HashMap<char, Vec<char>> = std::collections::HashMap::new();
+        for t in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if fold(t) != t {
+                to.entry(fold(t)).or_default().push(t);
+            }
+        }
+        to
+    });
+    (fold(c) == c).then_some(c).into_iter().chain(others.get(&c).into_iter().flatten().copied())
+}
+
 fn fold_str(text: &str) -> String {
     text.chars().map(fold).collect()
 }
@@ -184,6 +200,19 @@ impl SearchQuery {
             }
         }
         runs
+    }
+
+    /// The wanted terms as folded: some run of a matching row's title or
+    /// description folds to each (see [`unfolded`]).
+    pub fn folded_terms(&self) -> Vec<&str> {
+        let mut texts = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::WordPrefix(text) | Term::Literal(text) => texts.push(text.as_str()),
+                Term::Phrase(words) => texts.extend(words.iter().map(String::as_str)),
+            }
+        }
+        texts
     }
 
     /// An FTS5 query whose matches include every row [`matches`](Self::matches)
@@ -413,6 +442,18 @@ mod tests {
                 proptest::prop_assert!(lowered.contains(&run), "{run:?} not in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn unfolded_gives_every_character_that_folds_alike() {
+        let all = |c| unfolded(c).collect::<std::collections::BTreeSet<char>>();
+        assert_eq!(all('σ'), ['Σ', 'σ'].into());
+        assert_eq!(all('k'), ['K', 'k'].into(), "the Kelvin sign keeps its own form");
+        assert_eq!(all('\u{212a}'), ['\u{212a}'].into());
+        assert_eq!(all('İ'), ['İ'].into());
+        assert!(all('A').is_empty(), "nothing folds to a capital");
+        let q = SearchQuery::parse("ΟΔΟΣ x").unwrap();
+        assert_eq!(q.folded_terms(), ["οδοσ", "x"]);
     }
 
     #[test]

@@ -24,6 +24,13 @@ const LOG_IMPORTED: &str = "INSERT INTO ticket_events (ticket_id, at, actor, fie
      SELECT id, statement_timestamp(), $2, 'created', title, 'import' FROM tickets
      WHERE id > $1 AND xmin = pg_current_xact_id()::xid ORDER BY id";
 
+/// An import of at least this many tickets that also grows the desk by a
+/// tenth refreshes the planner's statistics at once: until then it guesses
+/// how often a search term occurs, and may walk the whole table for a word
+/// the trigram indexes would find in milliseconds (a 120,000-ticket desk:
+/// 0.5 s instead of 15 ms).
+const ANALYZE_FROM: u64 = 1_000;
+
 impl PgDesk {
     /// Inserts every row in one transaction. The first bad row (from the
     /// source or refused by the server) rolls back everything.
@@ -55,6 +62,13 @@ impl PgDesk {
         let count = copy_rows(&mut tx, ctx, rows, &now)?;
         tx.execute(LOG_IMPORTED, &[&last_id, &ctx.actor]).map_err(store_err)?;
         tx.commit().map_err(store_err)?;
+        if count >= ANALYZE_FROM && count.saturating_mul(10) >= last_id.max(0) as u64 {
+            // Best effort: an agent role that does not own the table is
+            // told so in a warning, and autovacuum gets there later.
+            if let Err(e) = self.client.batch_execute("ANALYZE tickets") {
+                tracing::debug!(error = %e, "statistics not refreshed after the import");
+            }
+        }
         Ok(count)
     }
 }

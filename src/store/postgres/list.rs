@@ -12,6 +12,16 @@ use crate::store::StoreError;
 /// A bound value of a statement.
 pub(super) type Param = Box<dyn ToSql + Sync>;
 
+/// Text a row's title or description must hold to be worth reading.
+#[derive(Debug, Default)]
+pub(super) struct Narrowing {
+    /// ASCII, lowercase, held by the lowercased text (the trigram indexes
+    /// answer this).
+    pub lowercase: Vec<String>,
+    /// Regular expressions the text itself matches.
+    pub expressions: Vec<String>,
+}
+
 /// A `SELECT` over tickets with the field filters and cursor of a list,
 /// newest first (or oldest first, for a page read from the other end). The
 /// SQL is assembled from fixed fragments only; every value is a parameter.
@@ -27,18 +37,16 @@ impl FilteredSelect {
         from: Option<&Cursor>,
         limit: Option<usize>,
     ) -> Result<FilteredSelect, StoreError> {
-        FilteredSelect::containing(filter, direction, from, limit, &[])
+        FilteredSelect::containing(filter, direction, from, limit, &Narrowing::default())
     }
 
-    /// Like [`FilteredSelect::new`], keeping only rows whose lowercased title
-    /// or description holds every one of `texts` (ASCII, lowercase): the
-    /// trigram indexes answer this, and rows without them cannot match.
+    /// Like [`FilteredSelect::new`], keeping only the rows `narrowing` lets through.
     pub fn containing(
         filter: &Filter,
         direction: Direction,
         from: Option<&Cursor>,
         limit: Option<usize>,
-        texts: &[String],
+        narrowing: &Narrowing,
     ) -> Result<FilteredSelect, StoreError> {
         let mut select = FilteredSelect {
             sql: format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE true"),
@@ -72,11 +80,14 @@ impl FilteredSelect {
         for id in &filter.not_ids {
             select.test(" AND id <> {}", Box::new(*id));
         }
-        for text in texts {
+        for text in &narrowing.lowercase {
             select.test(
                 " AND (lower(title) LIKE {0} OR lower(description) LIKE {0})",
                 Box::new(contains_pattern(text)),
             );
+        }
+        for expression in &narrowing.expressions {
+            select.test(" AND (title ~ {0} OR description ~ {0})", Box::new(expression.clone()));
         }
         if let Some(cursor) = from {
             let at = select.bind(Box::new(instant(&cursor.created_at)?));

@@ -17,8 +17,9 @@
 use postgres::{Client, IsolationLevel};
 
 use super::PgContext;
-use super::list::FilteredSelect;
+use super::list::{FilteredSelect, Narrowing};
 use super::rows::ticket_from_row;
+use crate::domain::search::unfolded;
 use crate::domain::{Cursor, Direction, Filter, SearchQuery, Ticket, timestamp};
 use crate::store::StoreError;
 
@@ -31,6 +32,54 @@ const FIRST_BATCH: usize = 64;
 /// in few round trips, small enough to hold in memory.
 const MAX_BATCH: usize = 4_096;
 
+/// The longest start of a term spelled out as a regular expression: enough
+/// to narrow, short enough for any pasted text to compile at once.
+const EXPRESSION_CHARS: usize = 64;
+
+/// What the server may test before the rule: the ASCII runs of the wanted
+/// terms (the trigram indexes answer those), and for each term beyond ASCII
+/// an expression matching any spelling that folds to its start, so text the
+/// indexes cannot narrow is still passed over on the server.
+fn narrowing(query: &SearchQuery) -> Narrowing {
+    // PostgreSQL text never holds NUL (nor may a parameter): a run is asked
+    // for in the pieces between them, still a superset.
+    let lowercase = query
+        .ascii_runs()
+        .iter()
+        .flat_map(|run| run.split('\0'))
+        .filter(|piece| !piece.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let expressions = query
+        .folded_terms()
+        .into_iter()
+        .filter(|term| !term.is_ascii() && !term.contains('\0'))
+        .filter_map(|term| spellings(&term.chars().take(EXPRESSION_CHARS).collect::<String>()))
+        .collect();
+    Narrowing { lowercase, expressions }
+}
+
+/// A regular expression matching every text that folds to `folded`, or
+/// `None` if some character of it is no character's fold.
+fn spellings(folded: &str) -> Option<String> {
+    let mut expression = String::new();
+    for c in folded.chars() {
+        let forms: Vec<char> = unfolded(c).collect();
+        let literal =
+            |form: char| if form.is_alphanumeric() { form.to_string() } else { format!("\\{form}") };
+        match forms.as_slice() {
+            [] => return None,
+            [one] => expression.push_str(&literal(*one)),
+            many => {
+                expression.push('[');
+                many.iter().for_each(|form| expression.push_str(&literal(*form)));
+                expression.push(']');
+            }
+        }
+    }
+    Some(expression)
+}
+
 pub(super) fn search(
     client: &mut Client,
     ctx: &PgContext,
@@ -41,15 +90,7 @@ pub(super) fn search(
     from: Option<&Cursor>,
 ) -> Result<Vec<Ticket>, StoreError> {
     let fail = |e| ctx.fail(e);
-    // PostgreSQL text never holds NUL (nor may a parameter): a run is
-    // asked for in the pieces between them, still a superset.
-    let runs: Vec<String> = query
-        .ascii_runs()
-        .iter()
-        .flat_map(|run| run.split('\0'))
-        .filter(|piece| !piece.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let narrowing = narrowing(query);
     let mut tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -60,7 +101,8 @@ pub(super) fn search(
     let mut position = from.cloned();
     let mut batch = limit.saturating_mul(2).clamp(FIRST_BATCH, MAX_BATCH);
     loop {
-        let select = FilteredSelect::containing(filter, direction, position.as_ref(), Some(batch), &runs)?;
+        let select =
+            FilteredSelect::containing(filter, direction, position.as_ref(), Some(batch), &narrowing)?;
         let rows = tx.query(&select.sql, &select.params()).map_err(fail)?;
         for row in &rows {
             let (title, description): (&str, &str) =
@@ -85,4 +127,19 @@ pub(super) fn search(
     }
     tx.commit().map_err(fail)?;
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_that_folds_alike_is_matched() {
+        assert_eq!(spellings("οδοσ").as_deref(), Some("[οΟ][δΔ][οΟ][σΣ]"));
+        assert_eq!(spellings("ü+").as_deref(), Some("[üÜ]\\+"));
+        let q = SearchQuery::parse("über c++ ΟΔΟΣ").unwrap();
+        let narrowing = narrowing(&q);
+        assert_eq!(narrowing.lowercase, ["ber", "c++"]);
+        assert_eq!(narrowing.expressions, ["[üÜ][bB][eE][rR]", "[οΟ][δΔ][οΟ][σΣ]"]);
+    }
 }
