@@ -226,6 +226,16 @@ pub enum DbCommand {
     Backup { file: PathBuf },
     /// Print the database's path
     Path,
+    /// On a PostgreSQL desk: create (or set afresh) the owner role that owns the schema and the
+    /// agent role whose members may add and change tickets and add history, never rewrite it
+    InitRoles {
+        /// The role that owns the schema and runs migrations
+        #[arg(long, default_value = "desk_owner", value_name = "ROLE")]
+        owner: String,
+        /// The group role every agent's login joins
+        #[arg(long, default_value = "desk_agent", value_name = "ROLE")]
+        agent: String,
+    },
     /// Copy every ticket, with its history, notes and versions, between this desk and an empty one
     /// (a file or a postgres:// URL), in one transaction; then compare both and report
     #[command(group(clap::ArgGroup::new("direction").required(true)))]

@@ -144,19 +144,22 @@ fn desk_path(args: &[OsString]) -> Option<PathBuf> {
     for arg in line {
         let arg = arg.to_string_lossy();
         if next_is_db {
-            typed = Some(Location::parse(&arg));
+            typed = Location::parse(&arg).ok();
             next_is_db = false;
         } else if arg == "--db" {
             next_is_db = true;
         } else if let Some(value) = arg.strip_prefix("--db=") {
-            typed = Some(Location::parse(value));
+            typed = Location::parse(value).ok();
         }
     }
-    let from_env = std::env::var("TICKETDESK_DB").ok().filter(|v| !v.is_empty()).map(|v| Location::parse(&v));
+    let from_env =
+        std::env::var("TICKETDESK_DB").ok().filter(|v| !v.is_empty()).and_then(|v| Location::parse(&v).ok());
     let overrides = Overrides { db: typed.or(from_env), ..Overrides::default() };
     let config = Config::load(&Sources::system(), &overrides).ok()?;
     match config.db {
         Some(Location::File(path)) => Some(path),
+        // Completion never waits on a network: a server desk offers no ids.
+        Some(Location::Server(_)) => None,
         None => crate::store::default_path(),
     }
 }

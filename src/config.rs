@@ -397,19 +397,19 @@ mod tests {
             Some("debounce_ms = 300\n[claude]\nmodel = \"agent-model\"\n"),
         );
         let config = Config::load(&src, &Overrides::default()).unwrap();
-        assert_eq!(config.db, Some(Location::parse("/srv/host.db")));
+        assert_eq!(config.db, Some(Location::File("/srv/host.db".into())));
         assert_eq!(config.debounce_ms, 300);
         assert_eq!(config.claude.model, "agent-model");
         assert_eq!(config.claude.deadline_ms, 5000, "host value kept where the agent file is silent");
         assert_eq!(config.claude.max_tokens, 200, "default kept");
 
         let flags = Overrides {
-            db: Some(Location::parse("/tmp/flag.db")),
+            db: Some(Location::File("/tmp/flag.db".into())),
             classifier: Some(ClassifierMode::Off),
             busy_timeout_secs: Some(42),
         };
         let config = Config::load(&src, &flags).unwrap();
-        assert_eq!(config.db, Some(Location::parse("/tmp/flag.db")));
+        assert_eq!(config.db, Some(Location::File("/tmp/flag.db".into())));
         assert_eq!(config.classifier, ClassifierMode::Off);
         assert_eq!(config.busy_timeout_secs, 42);
     }

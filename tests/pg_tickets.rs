@@ -32,7 +32,7 @@ impl Desk {
     }
 
     fn agent(&self, actor: &str) -> PgDesk {
-        PgDesk::attach(self.db.connect(), &self.db.name, LOCK_TIMEOUT, actor).expect("attach a desk")
+        PgDesk::attach(&self.db.url, LOCK_TIMEOUT, actor).expect("attach a desk")
     }
 
     /// A desk writing as this process's account, as the SQLite store does.
@@ -194,7 +194,7 @@ fn of_two_sessions_changing_one_ticket_at_once_exactly_one_wins() {
     hold.execute("SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", &[&added.id]).unwrap();
     let (done, results) = mpsc::channel();
     for (who, status) in [("alice", Status::Resolved), ("bob", Status::Closed)] {
-        let mut agent = PgDesk::attach(desk.db.connect(), "race", Duration::from_secs(30), who).unwrap();
+        let mut agent = PgDesk::attach(&desk.db.url, Duration::from_secs(30), who).unwrap();
         let done = done.clone();
         std::thread::spawn(move || {
             let edit = TicketEdit { status: Some(status), ..TicketEdit::default() };
@@ -553,7 +553,7 @@ fn two_bulk_changes_over_the_same_tickets_in_opposite_orders_wait_for_each_other
         ("bob", vec![(b, 1), (a, 1)], BulkChange::Priority(Priority::High)),
     ];
     for (who, targets, change) in runs {
-        let mut agent = PgDesk::attach(desk.db.connect(), "bulk", Duration::from_secs(30), who).unwrap();
+        let mut agent = PgDesk::attach(&desk.db.url, Duration::from_secs(30), who).unwrap();
         let done = done.clone();
         std::thread::spawn(move || done.send((who, agent.bulk_change(&targets, &change))).unwrap());
     }

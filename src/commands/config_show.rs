@@ -177,7 +177,7 @@ mod tests {
         let given = Given { db: Some(Origin::Env("TICKETDESK_DB")), ..Given::default() };
         let config = Config::load(
             &sources,
-            &Overrides { db: Some(crate::store::Location::parse("/tmp/x.db")), ..Default::default() },
+            &Overrides { db: Some(crate::store::Location::File("/tmp/x.db".into())), ..Default::default() },
         )
         .unwrap();
         let rows = settings(&config, &sources, &given);

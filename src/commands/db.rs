@@ -11,6 +11,32 @@ use crate::store::Store;
 pub fn db(store: &mut Store, command: &DbCommand, busy_timeout: Duration) -> Result<()> {
     let mut out = stdout();
     match command {
+        DbCommand::InitRoles { owner, agent } => {
+            let report = store.init_roles(owner, agent)?;
+            for role in &report.created {
+                writeln!(out, "created role {role}")?;
+            }
+            if report.reassigned > 0 {
+                writeln!(
+                    out,
+                    "gave {} of the desk's tables and functions to {}",
+                    report.reassigned, report.owner
+                )?;
+            }
+            if report.migrated {
+                writeln!(out, "made the desk's schema as {}", report.owner)?;
+            }
+            writeln!(
+                out,
+                "{} owns the schema; {} may add and change tickets and add history and notes, never rewrite them",
+                report.owner, report.agent
+            )?;
+            writeln!(
+                out,
+                "add an agent: CREATE ROLE name LOGIN PASSWORD '…' IN ROLE {}; (psql, as a superuser)",
+                report.agent
+            )?;
+        }
         DbCommand::Copy { to, from } => {
             let (other, outward) = match (to, from) {
                 (Some(to), _) => (to, true),

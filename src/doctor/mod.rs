@@ -109,6 +109,18 @@ pub fn examine(request: &Request<'_>) -> Report {
     setup::api_key(&config, &mut report);
     let (path, default_location) = match &config.db {
         Some(Location::File(path)) => (std::path::absolute(path).unwrap_or_else(|_| path.clone()), false),
+        Some(server @ Location::Server(target)) => {
+            // A server keeps its own files: what is left to look at is
+            // whether it answers, as whom, and the desk it holds.
+            for warning in &target.warnings {
+                report.note(warning.clone());
+            }
+            database(server, &config, &mut report);
+            if request.online {
+                setup::online(&config, &mut report);
+            }
+            return report;
+        }
         None => match crate::store::default_path() {
             Some(path) => (path, true),
             None => {
@@ -120,7 +132,7 @@ pub fn examine(request: &Request<'_>) -> Report {
     let exists = files::check(&path, default_location, &mut report);
     filesystem::check(path.parent().unwrap_or(Path::new(".")), &mut report);
     if exists {
-        database(&path, &config, &mut report);
+        database(&Location::File(path.clone()), &config, &mut report);
     }
     if request.online {
         setup::online(&config, &mut report);
@@ -129,11 +141,16 @@ pub fn examine(request: &Request<'_>) -> Report {
 }
 
 /// `db check`, through the one connection this process opens.
-fn database(path: &Path, config: &Config, report: &mut Report) {
-    let shown = sanitize_line(&path.display().to_string()).into_owned();
+fn database(location: &Location, config: &Config, report: &mut Report) {
+    let shown = location.shown();
     let timeout = Duration::from_secs(config.busy_timeout_secs);
-    let mut store = match crate::store::Store::open_with_timeout(path, timeout) {
-        Ok(store) => store,
+    let mut store = match crate::store::Store::open_at(location, timeout) {
+        Ok(store) => {
+            if location.path().is_none() {
+                report.ok(format!("database {shown}: reachable, opened as {}", store.actor()));
+            }
+            store
+        }
         Err(e) => {
             report.fix(
                 format!("cannot open the database: {e}"),

@@ -1,6 +1,7 @@
 //! The ticket model and its rules, free of storage and presentation.
 
 pub mod change;
+pub mod duplicates;
 pub mod event;
 pub mod filter;
 pub mod query;

@@ -61,6 +61,22 @@ fn fold(c: char) -> char {
     if !c.is_ascii() && lower.is_ascii() { c } else { lower }
 }
 
+/// Every character that folds to `c` (`c` itself among them, if it folds
+/// to itself): what text may hold where a folded query holds `c`.
+pub fn unfolded(c: char) -> impl Iterator<Item = char> {
+    static TO: std::sync::OnceLock<std::collections::HashMap<char, Vec<char>>> = std::sync::OnceLock::new();
+    let others = TO.get_or_init(|| {
+        let mut to: std::collections::HashMap<char, Vec<char>> = std::collections::HashMap::new();
+        for t in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if fold(t) != t {
+                to.entry(fold(t)).or_default().push(t);
+            }
+        }
+        to
+    });
+    (fold(c) == c).then_some(c).into_iter().chain(others.get(&c).into_iter().flatten().copied())
+}
+
 fn fold_str(text: &str) -> String {
     text.chars().map(fold).collect()
 }
@@ -160,6 +176,43 @@ impl SearchQuery {
             }
         }
         needles
+    }
+
+    /// The runs of ASCII characters in the wanted terms: text every matching
+    /// row holds in its title or description, ignoring ASCII case. Folding
+    /// never turns another character into an ASCII one, so the ASCII of a
+    /// folded term is the text's own (`über` leaves `ber`, `a@b.io` stays
+    /// whole). A server engine's substring index narrows rows with these
+    /// before the rule decides.
+    pub fn ascii_runs(&self) -> Vec<String> {
+        let mut runs: Vec<String> = Vec::new();
+        let mut add = |text: &str| {
+            for run in text.split(|c: char| !c.is_ascii()).filter(|run| !run.is_empty()) {
+                if !runs.iter().any(|known| known == run) {
+                    runs.push(run.to_owned());
+                }
+            }
+        };
+        for term in &self.terms {
+            match term {
+                Term::WordPrefix(text) | Term::Literal(text) => add(text),
+                Term::Phrase(words) => words.iter().for_each(|word| add(word)),
+            }
+        }
+        runs
+    }
+
+    /// The wanted terms as folded: some run of a matching row's title or
+    /// description folds to each (see [`unfolded`]).
+    pub fn folded_terms(&self) -> Vec<&str> {
+        let mut texts = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::WordPrefix(text) | Term::Literal(text) => texts.push(text.as_str()),
+                Term::Phrase(words) => texts.extend(words.iter().map(String::as_str)),
+            }
+        }
+        texts
     }
 
     /// An FTS5 query whose matches include every row [`matches`](Self::matches)
@@ -361,6 +414,46 @@ mod tests {
         only_unwanted.exclude("refund");
         assert!(!only_unwanted.is_empty());
         assert_eq!(only_unwanted.fts_expression(), None, "nothing to look up: the rows are walked");
+    }
+
+    #[test]
+    fn ascii_runs_are_the_ascii_of_wanted_terms() {
+        let mut q = SearchQuery::parse("über Jane.Doe@Example.com ΟΔΟΣ über").unwrap();
+        q.phrase("Card, déclined", true);
+        q.exclude("refund");
+        assert_eq!(q.ascii_runs(), ["ber", "jane.doe@example.com", "card", "d", "clined"]);
+    }
+
+    proptest::proptest! {
+        /// A row the rule accepts holds every run, ASCII case aside: a
+        /// substring index asked for them never loses it.
+        #[test]
+        fn ascii_runs_are_held_by_every_match(
+            text in "[a-zA-Z0-9 .@:+'éÉßİK\u{212a}Σ-]{0,30}",
+            start in 0usize..30,
+            len in 1usize..8,
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let term: String = chars.iter().skip(start % (chars.len() + 1)).take(len).collect();
+            let Some(query) = SearchQuery::parse(&term) else { return Ok(()) };
+            proptest::prop_assume!(query.matches(&text, ""));
+            let lowered = text.to_ascii_lowercase();
+            for run in query.ascii_runs() {
+                proptest::prop_assert!(lowered.contains(&run), "{run:?} not in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unfolded_gives_every_character_that_folds_alike() {
+        let all = |c| unfolded(c).collect::<std::collections::BTreeSet<char>>();
+        assert_eq!(all('σ'), ['Σ', 'σ'].into());
+        assert_eq!(all('k'), ['K', 'k'].into(), "the Kelvin sign keeps its own form");
+        assert_eq!(all('\u{212a}'), ['\u{212a}'].into());
+        assert_eq!(all('İ'), ['İ'].into());
+        assert!(all('A').is_empty(), "nothing folds to a capital");
+        let q = SearchQuery::parse("ΟΔΟΣ x").unwrap();
+        assert_eq!(q.folded_terms(), ["οδοσ", "x"]);
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub enum StoreError {
     BadLocation(String),
     #[error("database error: {0}")]
     Postgres(String),
+    /// Something only a server desk has (its roles), asked of a file desk.
+    #[error("{what} is for a PostgreSQL desk; {instead}")]
+    ServerOnly { what: &'static str, instead: &'static str },
     #[error("{target} already holds {tickets} ticket(s); a desk is copied only into an empty one")]
     NotEmpty { target: String, tickets: i64 },
     /// A PostgreSQL database holding tables that are not a desk's; `shown`

@@ -28,6 +28,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::domain::{Cursor, Event, Filter, NewTicket, Origins, Page, Stats, Ticket, TicketEdit};
+use postgres::PgDesk;
 use sqlite::SqliteDesk;
 
 /// How long a writer waits for another process's write lock before giving up.
@@ -42,6 +43,8 @@ pub struct Store {
 
 enum Engine {
     Sqlite(SqliteDesk),
+    // Boxed: a server desk holds its connection settings beside the client.
+    Postgres(Box<PgDesk>),
 }
 
 /// Runs `$call` on whichever engine holds the desk, as `$desk`.
@@ -49,11 +52,13 @@ macro_rules! on_engine {
     ($self:ident, $desk:ident => $call:expr) => {
         match &$self.engine {
             Engine::Sqlite($desk) => $call,
+            Engine::Postgres($desk) => $call,
         }
     };
     (mut $self:ident, $desk:ident => $call:expr) => {
         match &mut $self.engine {
             Engine::Sqlite($desk) => $call,
+            Engine::Postgres($desk) => $call,
         }
     };
 }
@@ -63,12 +68,14 @@ pub struct Interrupt(InterruptEngine);
 
 enum InterruptEngine {
     Sqlite(rusqlite::InterruptHandle),
+    Postgres(Box<postgres::PgInterrupt>),
 }
 
 impl Interrupt {
     pub fn interrupt(&self) {
         match &self.0 {
             InterruptEngine::Sqlite(handle) => handle.interrupt(),
+            InterruptEngine::Postgres(handle) => handle.interrupt(),
         }
     }
 }
@@ -89,6 +96,7 @@ impl Store {
     pub fn open_at(location: &Location, busy_timeout: Duration) -> Result<Store, StoreError> {
         let engine = match location {
             Location::File(path) => Engine::Sqlite(SqliteDesk::open_with_timeout(path, busy_timeout)?),
+            Location::Server(target) => Engine::Postgres(Box::new(PgDesk::open(target, busy_timeout)?)),
         };
         Ok(Store { engine, location: location.clone() })
     }
@@ -157,7 +165,10 @@ impl Store {
 
     /// A handle that stops this store's running query from another thread.
     pub fn interrupt_handle(&self) -> Interrupt {
-        on_engine!(self, desk => Interrupt(InterruptEngine::Sqlite(desk.interrupt_handle())))
+        Interrupt(match &self.engine {
+            Engine::Sqlite(desk) => InterruptEngine::Sqlite(desk.interrupt_handle()),
+            Engine::Postgres(desk) => InterruptEngine::Postgres(Box::new(desk.interrupt_handle())),
+        })
     }
 
     /// Whether another process committed since the last call (the first call
@@ -172,9 +183,37 @@ impl Store {
         on_engine!(self, desk => desk.output_file(path))
     }
 
-    /// A consistent copy of the whole desk, as a SQLite desk at `destination`.
-    pub fn backup(&self, destination: &Path) -> Result<u64, StoreError> {
-        on_engine!(self, desk => desk.backup(destination))
+    /// A consistent copy of the whole desk, as a SQLite desk at `destination`
+    /// (written beside it and renamed into place). Returns its size.
+    pub fn backup(&mut self, destination: &Path) -> Result<u64, StoreError> {
+        let busy_timeout = match &mut self.engine {
+            Engine::Sqlite(desk) => return desk.backup(destination),
+            Engine::Postgres(desk) => desk.lock_timeout(),
+        };
+        let output = self.output_file(destination)?;
+        {
+            let mut copy = Store::open_at(&Location::File(output.path().to_owned()), busy_timeout)?;
+            let report = self.copy_into(&mut copy)?;
+            if !report.ok() {
+                return Err(StoreError::Postgres(format!(
+                    "the backup differs from the desk: {}",
+                    report.differences.join("; ")
+                )));
+            }
+        }
+        output.finish()
+    }
+
+    /// Sets up a server desk's owner role (migrations) and agent role (may
+    /// add and change tickets and add history, never rewrite it).
+    pub fn init_roles(&mut self, owner: &str, agent: &str) -> Result<postgres::RolesReport, StoreError> {
+        match &mut self.engine {
+            Engine::Postgres(desk) => desk.init_roles(owner, agent),
+            Engine::Sqlite(_) => Err(StoreError::ServerOnly {
+                what: "db init-roles",
+                instead: "who may use a SQLite desk is its file's group and modes (ticketdesk doctor explains them)",
+            }),
+        }
     }
 
     pub fn check(&mut self) -> Result<CheckReport, StoreError> {

@@ -37,6 +37,7 @@ pub fn path_for(location: &Location) -> Option<PathBuf> {
         Location::File(path) => {
             std::path::absolute(path).unwrap_or_else(|_| path.to_owned()).into_os_string()
         }
+        Location::Server(_) => location.shown().into(),
     };
     Some(base.join("ticketdesk").join("drafts").join(format!("{:016x}.json", fnv1a(key.as_encoded_bytes()))))
 }
@@ -159,8 +160,8 @@ mod tests {
 
     #[test]
     fn each_database_has_its_own_draft() {
-        let a = path_for(&Location::parse("/srv/a.db")).unwrap();
-        assert_eq!(a, path_for(&Location::parse("/srv/a.db")).unwrap());
-        assert_ne!(a, path_for(&Location::parse("/srv/b.db")).unwrap());
+        let a = path_for(&Location::File("/srv/a.db".into())).unwrap();
+        assert_eq!(a, path_for(&Location::File("/srv/a.db".into())).unwrap());
+        assert_ne!(a, path_for(&Location::File("/srv/b.db".into())).unwrap());
     }
 }

@@ -1,26 +1,18 @@
-//! A desk on a client someone already connected (tests, tools holding a
-//! session of their own); opening by URL is the connection module's job.
+//! A desk opened as a named agent: for tests and tools that play several
+//! agents in one process (an agent's own desk is opened by its URL, as
+//! whoever runs the program).
 
 use std::time::Duration;
 
-use super::{PgContext, PgDesk};
+use super::{PgDesk, PgEnv, PgTarget};
 use crate::store::StoreError;
 
 impl PgDesk {
-    /// Brings `client`'s database up to date as a desk (see [`super::migrate`])
-    /// and wraps it, writing history as `actor` and giving up on another
-    /// session's lock after `lock_timeout` (set on the session here).
+    /// Opens the desk at `url` (read as [`PgTarget::parse`] reads it, with no
+    /// `PG*` variables), writing history as `actor`.
     #[doc(hidden)]
-    pub fn attach(
-        mut client: postgres::Client,
-        shown: &str,
-        lock_timeout: Duration,
-        actor: &str,
-    ) -> Result<PgDesk, StoreError> {
-        let ctx = PgContext { shown: shown.to_owned(), lock_timeout, actor: actor.to_owned() };
-        let ms = lock_timeout.as_millis().clamp(1, i32::MAX as u128);
-        client.batch_execute(&format!("SET lock_timeout = {ms}")).map_err(|e| ctx.fail(e))?;
-        super::migrate::migrate(&mut client, shown)?;
-        Ok(PgDesk::from_client(client, ctx))
+    pub fn attach(url: &str, lock_timeout: Duration, actor: &str) -> Result<PgDesk, StoreError> {
+        let target = PgTarget::parse(url, &PgEnv::default())?;
+        PgDesk::open_as(&target, lock_timeout, actor)
     }
 }

@@ -2,18 +2,24 @@
 //! agents work from several hosts. One blocking client per desk handle, owned
 //! by whoever holds it, as a SQLite connection is.
 
-// Parts of the engine land one by one before the facade reaches them.
-#![allow(dead_code)]
-
 mod attach;
 mod bulk;
+mod check;
 mod connect;
+mod copy;
 mod error;
 mod events;
+mod files;
+mod import;
+mod interrupt;
+mod list;
 mod migrate;
+mod open;
 mod pgpass;
 mod roles;
 mod rows;
+mod search;
+mod similar;
 mod stats;
 mod target;
 #[cfg(test)]
@@ -21,10 +27,13 @@ mod target;
 mod test_server;
 mod tickets;
 mod tls;
+mod watch;
 
 pub(crate) use error::from_postgres;
 
 pub use connect::connect;
+pub use interrupt::PgInterrupt;
+pub use roles::RolesReport;
 pub use target::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_DIR, Password, PgEnv, PgHost, PgTarget, RootCert, SslMode,
     is_postgres_url,
@@ -36,6 +45,10 @@ use std::time::Duration;
 pub struct PgDesk {
     client: postgres::Client,
     ctx: PgContext,
+    /// Where it is, for the cancel requests that need a connection of their own.
+    target: PgTarget,
+    /// This session's server process, once it listens for others' commits.
+    listening: Option<i32>,
 }
 
 /// What an error message needs to know about the desk it came from.
@@ -56,8 +69,13 @@ impl PgContext {
 
 impl PgDesk {
     /// Wraps a connected client whose database is already migrated.
-    pub(crate) fn from_client(client: postgres::Client, ctx: PgContext) -> PgDesk {
-        PgDesk { client, ctx }
+    pub(crate) fn from_client(client: postgres::Client, ctx: PgContext, target: PgTarget) -> PgDesk {
+        PgDesk { client, ctx, target, listening: None }
+    }
+
+    /// How long a write waits for another session's lock.
+    pub fn lock_timeout(&self) -> Duration {
+        self.ctx.lock_timeout
     }
 
     pub fn shown(&self) -> &str {

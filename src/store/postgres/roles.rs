@@ -10,12 +10,13 @@
 
 use postgres::Client;
 
+use super::PgDesk;
 use super::migrate::{DeskState, desk_state, migrate};
 use crate::store::StoreError;
 
 /// What [`init_roles`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RolesReport {
+pub struct RolesReport {
     pub owner: String,
     pub agent: String,
     /// The roles that did not exist before (owner first).
@@ -50,6 +51,13 @@ const SCHEMA_GRANTS: &str = "
     GRANT USAGE, CREATE ON SCHEMA {schema} TO {owner};
     GRANT CONNECT ON DATABASE {database} TO {owner}, {agent};
 ";
+
+impl PgDesk {
+    /// Sets up the desk's owner and agent roles (see [`init_roles`]).
+    pub fn init_roles(&mut self, owner: &str, agent: &str) -> Result<RolesReport, StoreError> {
+        init_roles(&mut self.client, owner, agent)
+    }
+}
 
 /// Creates the owner and agent roles if missing, hands the desk's objects to
 /// the owner (creating the schema as the owner when the database is empty),

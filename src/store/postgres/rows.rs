@@ -1,5 +1,5 @@
 //! Rows of `tickets` and `ticket_events` as the desk's tickets and events,
-//! and the stored timestamp text both ways: the server keeps
+//! `LIKE` patterns, and the stored timestamp text both ways: the server keeps
 //! `timestamptz(3)`, the rest of the desk sees the SQLite desk's
 //! `YYYY-MM-DDTHH:MM:SS.sssZ`.
 
@@ -7,7 +7,7 @@ use postgres::Row;
 use time::OffsetDateTime;
 
 use super::PgContext;
-use crate::domain::{Event, EventField, EventSource, Ticket, timestamp};
+use crate::domain::{Event, EventField, EventSource, Field, Ticket, ValidationError, timestamp};
 use crate::store::StoreError;
 use crate::store::error::constraint_field;
 
@@ -73,10 +73,38 @@ pub(super) fn broken(rule: &str) -> StoreError {
     }
 }
 
+/// A stored timestamp (a filter's bound, a cursor's position) as the
+/// instant the server compares.
+pub(super) fn instant(stored: &str) -> Result<OffsetDateTime, StoreError> {
+    timestamp::parse_stored(stored).ok_or_else(|| {
+        StoreError::Invalid(ValidationError::new(
+            Field::CreatedAt,
+            format!(
+                "{:?} is not a time YYYY-MM-DDTHH:MM:SS.sssZ",
+                crate::domain::text::sanitize_line(stored)
+            ),
+        ))
+    })
+}
+
+/// `text` as a `LIKE` pattern matching it anywhere: `%`, `_` and the escape
+/// character itself stand for themselves.
+pub(super) fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Field;
 
     #[test]
     fn a_creation_time_must_be_in_the_stored_form() {
@@ -90,5 +118,20 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn like_patterns_take_every_character_literally() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+
+    #[test]
+    fn a_stored_time_is_an_instant_and_anything_else_is_refused() {
+        assert_eq!(
+            timestamp::format(instant("2026-10-01T05:06:07.089Z").unwrap()),
+            "2026-10-01T05:06:07.089Z"
+        );
+        assert!(matches!(instant("yesterday"), Err(StoreError::Invalid(_))));
     }
 }

@@ -1,0 +1,223 @@
+//! `db check` and `db check --repair` on a PostgreSQL desk: the checks that
+//! apply to a server (the server keeps its own files whole, so there is no
+//! file to verify): every index and trigger the migrations make is there,
+//! valid and enabled, and the running totals agree with a fresh count.
+
+use postgres::{Client, GenericClient};
+
+use super::PgDesk;
+use crate::store::{CheckReport, RepairReport, StoreError};
+
+/// The schema as this version's migrations write it: the one source of the
+/// names `check` expects and of the statements `repair` runs again.
+const SCHEMA: &str = include_str!("../../../migrations/postgres/V1__desk.sql");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Index,
+    Trigger,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Index => "index",
+            Kind::Trigger => "trigger",
+        }
+    }
+}
+
+/// An index or trigger the migrations make, with the statement making it.
+struct Object {
+    kind: Kind,
+    name: String,
+    create: String,
+}
+
+/// Every `CREATE [UNIQUE] INDEX name …;` and `CREATE TRIGGER name …;` in the
+/// schema. Neither statement holds a `;` of its own (function bodies do, but
+/// they are `CREATE FUNCTION`).
+fn expected() -> Vec<Object> {
+    let mut objects = Vec::new();
+    let mut rest = SCHEMA;
+    while let Some(start) = rest.find("CREATE ") {
+        let statement = &rest[start..];
+        let end = statement.find(';').map_or(statement.len(), |i| i + 1);
+        let text = &statement[..end];
+        let words: Vec<&str> = text.split_whitespace().take(4).collect();
+        let found = match words.as_slice() {
+            ["CREATE", "INDEX", name, ..] => Some((Kind::Index, *name)),
+            ["CREATE", "UNIQUE", "INDEX", name] => Some((Kind::Index, *name)),
+            ["CREATE", "TRIGGER", name, ..] => Some((Kind::Trigger, *name)),
+            _ => None,
+        };
+        if let Some((kind, name)) = found {
+            objects.push(Object { kind, name: name.to_owned(), create: text.to_owned() });
+        }
+        rest = &statement[end.min(statement.len())..];
+        if found.is_none() {
+            // A function body may hold `;`: step past this CREATE only.
+            rest = &statement["CREATE ".len()..];
+        }
+    }
+    objects
+}
+
+/// What the server holds of one expected object.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    Missing,
+    /// An index the server cannot use (a failed concurrent build).
+    Invalid,
+    /// A trigger someone switched off.
+    Disabled(String),
+    Fine,
+}
+
+fn look(client: &mut impl GenericClient, object: &Object) -> Result<Found, postgres::Error> {
+    match object.kind {
+        Kind::Index => {
+            let row = client.query_opt(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
+                &[&object.name],
+            )?;
+            Ok(match row {
+                None => Found::Missing,
+                Some(row) if !row.get::<_, bool>(0) => Found::Invalid,
+                Some(_) => Found::Fine,
+            })
+        }
+        Kind::Trigger => {
+            let row = client.query_opt(
+                "SELECT t.tgenabled::text, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                 WHERE t.tgname = $1 AND NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace",
+                &[&object.name],
+            )?;
+            Ok(match row {
+                None => Found::Missing,
+                Some(row) if row.get::<_, &str>(0) == "D" => Found::Disabled(row.get(1)),
+                Some(_) => Found::Fine,
+            })
+        }
+    }
+}
+
+/// Running totals that differ from a fresh count, either way round.
+const TOTALS_OFF: &str = "
+    WITH actual AS (SELECT category, priority, status, count(*) AS n FROM tickets GROUP BY 1, 2, 3)
+    SELECT count(*) FROM ticket_counts c FULL JOIN actual a USING (category, priority, status)
+    WHERE coalesce(c.n, 0) <> coalesce(a.n, 0)";
+
+/// Suggestion totals that differ from a fresh count.
+const SUGGESTIONS_OFF: &str = "
+    WITH actual AS (
+        SELECT s.source, f.field,
+               count(*) FILTER (WHERE f.same) AS kept, count(*) FILTER (WHERE NOT f.same) AS changed
+        FROM ticket_suggestions s JOIN tickets t ON t.id = s.ticket_id,
+             LATERAL (VALUES ('category', t.category = s.category), ('priority', t.priority = s.priority))
+                 AS f (field, same)
+        GROUP BY 1, 2)
+    SELECT count(*) FROM suggestion_counts c LEFT JOIN actual a USING (source, field)
+    WHERE c.kept <> coalesce(a.kept, 0) OR c.changed <> coalesce(a.changed, 0)";
+
+const RECOUNT: &[&str] = &[
+    "UPDATE ticket_counts c SET n = coalesce(
+         (SELECT count(*) FROM tickets t
+          WHERE (t.category, t.priority, t.status) = (c.category, c.priority, c.status)), 0)",
+    "WITH actual AS (
+         SELECT s.source, f.field,
+                count(*) FILTER (WHERE f.same) AS kept, count(*) FILTER (WHERE NOT f.same) AS changed
+         FROM ticket_suggestions s JOIN tickets t ON t.id = s.ticket_id,
+              LATERAL (VALUES ('category', t.category = s.category), ('priority', t.priority = s.priority))
+                  AS f (field, same)
+         GROUP BY 1, 2)
+     UPDATE suggestion_counts c SET kept = coalesce(a.kept, 0), changed = coalesce(a.changed, 0)
+     FROM (SELECT source, field FROM suggestion_counts) AS every
+     LEFT JOIN actual a USING (source, field)
+     WHERE (c.source, c.field) = (every.source, every.field)",
+];
+
+impl PgDesk {
+    /// One line per problem; none means healthy.
+    pub fn check(&mut self) -> Result<CheckReport, StoreError> {
+        let ctx = &self.ctx;
+        let client = &mut self.client;
+        let mut problems = Vec::new();
+        for object in expected() {
+            let what = format!("{} {}", object.kind.word(), object.name);
+            match look(client, &object).map_err(|e| ctx.fail(e))? {
+                Found::Fine => {}
+                Found::Missing => problems.push(format!("{what} is missing")),
+                Found::Invalid => problems.push(format!("{what} is not valid (a failed build)")),
+                Found::Disabled(table) => problems.push(format!("{what} on {table} is switched off")),
+            }
+        }
+        let count = |client: &mut Client, sql: &str| -> Result<i64, StoreError> {
+            client.query_one(sql, &[]).map(|row| row.get(0)).map_err(|e| ctx.fail(e))
+        };
+        let totals = count(client, TOTALS_OFF)?;
+        if totals > 0 {
+            problems.push(format!("{totals} running total(s) differ from a fresh count of the tickets"));
+        }
+        let suggestions = count(client, SUGGESTIONS_OFF)?;
+        if suggestions > 0 {
+            problems.push(format!("{suggestions} suggestion total(s) differ from a fresh count"));
+        }
+        Ok(CheckReport { problems })
+    }
+
+    /// Puts back what `check` finds missing, switched off or wrong, in one
+    /// transaction. Needs the schema's owner: an agent's role may not.
+    pub fn repair(&mut self) -> Result<RepairReport, StoreError> {
+        let ctx = &self.ctx;
+        let mut tx = self.client.transaction().map_err(|e| ctx.fail(e))?;
+        let mut report = RepairReport::default();
+        for object in expected() {
+            let what = format!("{} {}", object.kind.word(), object.name);
+            let fix = match look(&mut tx, &object).map_err(|e| ctx.fail(e))? {
+                Found::Fine => continue,
+                Found::Missing => object.create.clone(),
+                Found::Invalid => format!("REINDEX INDEX \"{}\"", object.name),
+                Found::Disabled(table) => {
+                    format!("ALTER TABLE \"{table}\" ENABLE TRIGGER \"{}\"", object.name)
+                }
+            };
+            tx.batch_execute(&fix).map_err(|e| ctx.fail(e))?;
+            report.done.push(format!("put back {what}"));
+        }
+        let off = tx
+            .query_one(TOTALS_OFF, &[])
+            .and_then(|a| Ok(a.get::<_, i64>(0) + tx.query_one(SUGGESTIONS_OFF, &[])?.get::<_, i64>(0)))
+            .map_err(|e| ctx.fail(e))?;
+        if off > 0 {
+            for sql in RECOUNT {
+                tx.batch_execute(sql).map_err(|e| ctx.fail(e))?;
+            }
+            report.done.push("counted the running totals afresh".into());
+        }
+        tx.commit().map_err(|e| ctx.fail(e))?;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_names_every_index_and_trigger_once_with_its_statement() {
+        let objects = expected();
+        let names: std::collections::BTreeSet<_> = objects.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names.len(), objects.len(), "each name once");
+        for name in
+            ["tickets_by_created", "tickets_search_title", "ticket_events_append_only", "tickets_notify"]
+        {
+            assert!(names.contains(name), "{name} in {names:?}");
+        }
+        for object in &objects {
+            assert!(object.create.ends_with(';'), "{}", object.create);
+            assert!(!object.create.contains("$$"), "{}", object.create);
+        }
+    }
+}
