@@ -5,9 +5,7 @@ mod common;
 
 use common::Desk;
 
-#[test]
-fn invalid_values_exit_2_and_change_nothing() {
-    let desk = Desk::new();
+fn invalid_values_exit_2_and_change_nothing(desk: &Desk) {
     let id = desk.add("existing", "kept", "billing", "low").to_string();
     let before = desk.dump();
     let long = "x".repeat(201);
@@ -40,18 +38,14 @@ fn invalid_values_exit_2_and_change_nothing() {
     }
 }
 
-#[test]
-fn validation_messages_name_the_field_and_rule() {
-    let desk = Desk::new();
+fn validation_messages_name_the_field_and_rule(desk: &Desk) {
     let stderr = desk.fails(&["add", "--title", &"é".repeat(201), "--description", "d"], 2);
     assert_eq!(stderr.trim(), "ticketdesk: title: must be at most 200 characters (got 201)");
     let stderr = desk.fails(&["add", "--title", "t", "--description", "  "], 2);
     assert_eq!(stderr.trim(), "ticketdesk: description: must not be empty");
 }
 
-#[test]
-fn missing_tickets_exit_1() {
-    let desk = Desk::new();
+fn missing_tickets_exit_1(desk: &Desk) {
     desk.add("only", "d", "billing", "low");
     let before = desk.dump();
     for args in [vec!["show", "99"], vec!["status", "99", "closed"], vec!["edit", "99", "--title", "t"]] {
@@ -61,9 +55,7 @@ fn missing_tickets_exit_1() {
     assert_eq!(desk.dump(), before);
 }
 
-#[test]
-fn an_unreadable_description_file_is_named() {
-    let desk = Desk::new();
+fn an_unreadable_description_file_is_named(desk: &Desk) {
     let stderr = desk.fails(&["add", "--title", "t", "--description-file", "/nonexistent/desc.txt"], 1);
     assert!(stderr.contains("/nonexistent/desc.txt"), "{stderr}");
 }
@@ -85,17 +77,13 @@ fn a_busy_database_fails_cleanly_after_the_wait() {
     assert_eq!(desk.json(&["stats"])["total_tickets"], 1);
 }
 
-#[test]
-fn control_characters_in_messages_are_made_safe() {
-    let desk = Desk::new();
+fn control_characters_in_messages_are_made_safe(desk: &Desk) {
     let stderr =
         desk.fails(&["add", "--title", "t", "--description", "d", "--category", "\u{1b}]0;pwn\u{7}"], 2);
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
 
-#[test]
-fn a_description_with_nul_is_refused_by_name() {
-    let desk = Desk::new();
+fn a_description_with_nul_is_refused_by_name(desk: &Desk) {
     desk.add("kept", "d", "billing", "low");
     let file = desk.write_file("nul.txt", "\0\0hidden after NUL");
     let before = desk.dump();
@@ -103,3 +91,12 @@ fn a_description_with_nul_is_refused_by_name() {
     assert!(stderr.contains("description: must not contain NUL"), "{stderr}");
     assert_eq!(desk.dump(), before);
 }
+
+on_each_engine!(
+    invalid_values_exit_2_and_change_nothing,
+    validation_messages_name_the_field_and_rule,
+    missing_tickets_exit_1,
+    an_unreadable_description_file_is_named,
+    control_characters_in_messages_are_made_safe,
+    a_description_with_nul_is_refused_by_name,
+);

@@ -23,9 +23,7 @@ fn is_stored_timestamp(v: &Value) -> bool {
     s.len() == 24 && s.ends_with('Z') && s.as_bytes()[10] == b'T' && s.as_bytes()[19] == b'.'
 }
 
-#[test]
-fn add_prints_the_stored_ticket_as_json() {
-    let desk = Desk::new();
+fn add_prints_the_stored_ticket_as_json(desk: &Desk) {
     let v = desk.json(&[
         "add",
         "--title",
@@ -48,9 +46,7 @@ fn add_prints_the_stored_ticket_as_json() {
     assert_eq!(v["created_at"], v["updated_at"]);
 }
 
-#[test]
-fn add_without_category_or_priority_takes_the_suggestion() {
-    let desk = Desk::new();
+fn add_without_category_or_priority_takes_the_suggestion(desk: &Desk) {
     let v = desk.json(&["add", "--title", "Refund", "--description", "I was charged twice, refund please"]);
     assert_eq!(v["category"], "billing");
     assert_eq!(v["suggestion"]["source"], "local");
@@ -93,9 +89,7 @@ fn add_without_category_or_priority_takes_the_suggestion() {
     assert!(v.get("suggestion").is_none());
 }
 
-#[test]
-fn add_reads_the_description_from_a_file_or_stdin() {
-    let desk = Desk::new();
+fn add_reads_the_description_from_a_file_or_stdin(desk: &Desk) {
     let file = desk.write_file("desc.txt", "line one\n\tline two\n");
     let v = desk.json(&["add", "--title", "From file", "--description-file", file.to_str().unwrap()]);
     assert_eq!(v["description"], "line one\n\tline two");
@@ -133,9 +127,7 @@ fn list_is_newest_first_and_filters_combine() {
     assert_eq!(ids(&["--limit", "2"]), vec![c, b]);
 }
 
-#[test]
-fn list_defaults_to_fifty() {
-    let desk = Desk::new();
+fn list_defaults_to_fifty(desk: &Desk) {
     let lines: Vec<String> =
         (0..60).map(|i| common::jsonl(&format!("t{i}"), "d", "general", "low")).collect();
     let file = desk.write_file("many.jsonl", &lines.join("\n"));
@@ -144,9 +136,7 @@ fn list_defaults_to_fifty() {
     assert_eq!(desk.json(&["list", "--limit", "55"]).as_array().unwrap().len(), 55);
 }
 
-#[test]
-fn human_list_is_an_aligned_table_within_the_width() {
-    let desk = Desk::new();
+fn human_list_is_an_aligned_table_within_the_width(desk: &Desk) {
     desk.add(&"Long title ".repeat(15), "d", "billing", "critical");
     desk.add("漢字のタイトル", "d", "account", "low");
     let mut cmd = desk.std_cmd();
@@ -167,9 +157,7 @@ fn human_list_is_an_aligned_table_within_the_width() {
     assert!(title_col > cat_col);
 }
 
-#[test]
-fn show_status_and_edit() {
-    let desk = Desk::new();
+fn show_status_and_edit(desk: &Desk) {
     let id = desk.add("Printer", "jammed", "technical", "low");
     let id_s = id.to_string();
     let shown = desk.json(&["show", &id_s]);
@@ -270,9 +258,7 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     assert_eq!(desk.json(&["show", &id])["title"], "raw\u{2028}sep \u{200f}rlm x\u{200d}y");
 }
 
-#[test]
-fn titles_refuse_separators_bidi_marks_and_invisible_characters() {
-    let desk = Desk::new();
+fn titles_refuse_separators_bidi_marks_and_invisible_characters(desk: &Desk) {
     for title in ["one\u{2028}two", "pay \u{200f}now", "alm\u{61c}", "zero\u{200b}width", "\u{3164}"] {
         let stderr = desk.fails(&["add", "--title", title, "--description", "d"], 2);
         assert!(stderr.starts_with("ticketdesk: title: must be one line without control"), "{stderr}");
@@ -302,3 +288,13 @@ fn db_comes_from_the_environment_and_the_default_location() {
         .success();
     assert!(home.join(".local/share/ticketdesk/tickets.db").exists());
 }
+
+on_each_engine!(
+    add_prints_the_stored_ticket_as_json,
+    add_without_category_or_priority_takes_the_suggestion,
+    add_reads_the_description_from_a_file_or_stdin,
+    list_defaults_to_fifty,
+    human_list_is_an_aligned_table_within_the_width,
+    show_status_and_edit,
+    titles_refuse_separators_bidi_marks_and_invisible_characters,
+);

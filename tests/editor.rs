@@ -24,10 +24,8 @@ fn scripted_editor(desk: &Desk, writes: &str, status: i32) -> (PathBuf, PathBuf)
     (script, saw)
 }
 
-#[test]
-fn add_edit_takes_the_title_and_description_from_the_editor() {
-    let desk = Desk::new();
-    let (editor, saw) = scripted_editor(&desk, "Printer on fire\n\nSmoke everywhere.\nSecond floor.\n", 0);
+fn add_edit_takes_the_title_and_description_from_the_editor(desk: &Desk) {
+    let (editor, saw) = scripted_editor(desk, "Printer on fire\n\nSmoke everywhere.\nSecond floor.\n", 0);
     let out = desk
         .cmd()
         .env("VISUAL", &editor)
@@ -67,15 +65,13 @@ fn a_failed_or_emptied_editor_adds_nothing() {
     }
 }
 
-#[test]
-fn note_edit_keeps_several_lines_and_ignores_the_instructions() {
-    let desk = Desk::new();
+fn note_edit_keeps_several_lines_and_ignores_the_instructions(desk: &Desk) {
     let id = desk.add("Refund", "charged twice", "billing", "high").to_string();
     let reply = format!(
         "Called back.\nThey will send the invoice.\n{}\n# anything here is dropped",
         ticketdesk::editor::CUT_LINE
     );
-    let (editor, saw) = scripted_editor(&desk, &reply, 0);
+    let (editor, saw) = scripted_editor(desk, &reply, 0);
     let out = desk
         .cmd()
         .env("EDITOR", &editor)
@@ -89,3 +85,8 @@ fn note_edit_keeps_several_lines_and_ignores_the_instructions() {
     assert_eq!(note["new_value"], "Called back.\nThey will send the invoice.");
     assert!(std::fs::read_to_string(saw).unwrap().contains("A note on #1, Refund"));
 }
+
+on_each_engine!(
+    add_edit_takes_the_title_and_description_from_the_editor,
+    note_edit_keeps_several_lines_and_ignores_the_instructions,
+);

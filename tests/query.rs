@@ -150,9 +150,7 @@ proptest! {
     }
 }
 
-#[test]
-fn list_speaks_the_query_and_its_flags() {
-    let desk = Desk::new();
+fn list_speaks_the_query_and_its_flags(desk: &Desk) {
     let refund = desk.add("Refund for March", "card declined at checkout", "billing", "high");
     desk.add("Printer jam", "the card reader too", "technical", "low");
     desk.add("a:b literal", "text with cat:billing in it", "general", "medium");
@@ -189,9 +187,7 @@ fn a_query_mistake_points_at_itself_and_exits_2() {
     assert!(!desk.db.exists(), "a mistake in a query never creates a desk");
 }
 
-#[test]
-fn status_and_assign_change_every_selected_ticket() {
-    let desk = Desk::new();
+fn status_and_assign_change_every_selected_ticket(desk: &Desk) {
     for i in 0..4 {
         desk.add(&format!("billing {i}"), "d", "billing", "low");
     }
@@ -247,3 +243,5 @@ fn a_ticket_another_agent_changes_meanwhile_is_skipped_and_named() {
     assert_eq!(desk.json(&["show", "2"])["priority"], "high", "the other agent's change stands");
     assert_eq!(desk.json(&["show", "1"])["status"], "closed");
 }
+
+on_each_engine!(list_speaks_the_query_and_its_flags, status_and_assign_change_every_selected_ticket,);

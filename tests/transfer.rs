@@ -5,9 +5,7 @@ mod common;
 
 use common::{Desk, jsonl};
 
-#[test]
-fn jsonl_import_takes_status_and_created_at() {
-    let desk = Desk::new();
+fn jsonl_import_takes_status_and_created_at(desk: &Desk) {
     let file = desk.write_file(
         "in.jsonl",
         &[
@@ -61,9 +59,7 @@ fn one_bad_row_imports_nothing_and_names_line_and_field() {
     }
 }
 
-#[test]
-fn import_needs_a_known_format_and_a_readable_file() {
-    let desk = Desk::new();
+fn import_needs_a_known_format_and_a_readable_file(desk: &Desk) {
     let file = desk.write_file("tickets.txt", "whatever");
     let stderr = desk.fails(&["import", file.to_str().unwrap()], 2);
     assert!(stderr.contains(".csv or .jsonl"), "{stderr}");
@@ -125,9 +121,7 @@ fn export_then_import_gives_the_same_tickets() {
     }
 }
 
-#[test]
-fn export_to_stdout_is_safe_jsonl_by_default() {
-    let desk = Desk::new();
+fn export_to_stdout_is_safe_jsonl_by_default(desk: &Desk) {
     desk.add("a", "esc \u{1b}[2J here", "billing", "low");
     desk.add("b", "d", "billing", "low");
     let out = desk.ok(&["export"]);
@@ -157,9 +151,7 @@ fn export_to_stdout_is_safe_jsonl_by_default() {
     ));
 }
 
-#[test]
-fn a_failed_export_leaves_no_partial_file() {
-    let desk = Desk::new();
+fn a_failed_export_leaves_no_partial_file(desk: &Desk) {
     desk.add("a", "d", "billing", "low");
     let stderr = desk.fails(&["export", "--output", "/nonexistent-dir/out.jsonl"], 1);
     assert!(stderr.contains("nonexistent-dir"), "{stderr}");
@@ -311,9 +303,7 @@ fn export_to_a_pipe_keeps_the_exact_text() {
     assert_eq!(first["description"], TERMINAL_HOSTILE);
 }
 
-#[test]
-fn a_repeated_column_or_field_is_refused_by_name() {
-    let desk = Desk::new();
+fn a_repeated_column_or_field_is_refused_by_name(desk: &Desk) {
     desk.add("existing", "kept as is", "general", "low");
     let before = desk.dump();
     let cases = [
@@ -341,9 +331,7 @@ fn a_repeated_column_or_field_is_refused_by_name() {
     }
 }
 
-#[test]
-fn a_byte_order_mark_before_the_first_line_is_accepted() {
-    let desk = Desk::new();
+fn a_byte_order_mark_before_the_first_line_is_accepted(desk: &Desk) {
     let bom = "\u{feff}";
     let jsonl_file =
         desk.write_file("bom.jsonl", &format!("{bom}{}\n", jsonl("from jsonl", "d", "billing", "low")));
@@ -376,3 +364,12 @@ fn a_byte_order_mark_before_the_first_line_is_accepted() {
     let stderr = desk.fails(&["import", late.to_str().unwrap()], 1);
     assert!(stderr.contains("line 2"), "{stderr}");
 }
+
+on_each_engine!(
+    jsonl_import_takes_status_and_created_at,
+    import_needs_a_known_format_and_a_readable_file,
+    export_to_stdout_is_safe_jsonl_by_default,
+    a_failed_export_leaves_no_partial_file,
+    a_repeated_column_or_field_is_refused_by_name,
+    a_byte_order_mark_before_the_first_line_is_accepted,
+);

@@ -25,14 +25,12 @@ fn sample(desk: &Desk) {
     desk.ok(&["status", "2", "closed"]);
 }
 
-#[test]
-fn list_uses_built_in_and_configured_views() {
-    let desk = Desk::new();
-    sample(&desk);
-    std::fs::write(agent_config(&desk), "# my views\n[views.billing]\nquery = \"cat:billing\"\n").unwrap();
-    assert_eq!(ids(&desk, &["list", "--view", "critical"]), [1], "built-in, any case");
-    assert_eq!(ids(&desk, &["list", "--view", "billing"]), [1]);
-    assert_eq!(ids(&desk, &["list", "--view", "Open", "--priority", "low"]), [3], "flags narrow a view");
+fn list_uses_built_in_and_configured_views(desk: &Desk) {
+    sample(desk);
+    std::fs::write(agent_config(desk), "# my views\n[views.billing]\nquery = \"cat:billing\"\n").unwrap();
+    assert_eq!(ids(desk, &["list", "--view", "critical"]), [1], "built-in, any case");
+    assert_eq!(ids(desk, &["list", "--view", "billing"]), [1]);
+    assert_eq!(ids(desk, &["list", "--view", "Open", "--priority", "low"]), [3], "flags narrow a view");
     let stderr = desk.fails(&["list", "--view", "nope"], 2);
     assert!(
         stderr.contains("no view named \"nope\" (views: Open, Mine, Unassigned, Critical, All, billing)"),
@@ -40,14 +38,12 @@ fn list_uses_built_in_and_configured_views() {
     );
 }
 
-#[test]
-fn views_in_the_config_are_checked_and_built_ins_can_be_switched_off() {
-    let desk = Desk::new();
-    std::fs::write(agent_config(&desk), "builtin_views = false\n[views.broken]\nquery = \"pri:>=urgent\"\n")
+fn views_in_the_config_are_checked_and_built_ins_can_be_switched_off(desk: &Desk) {
+    std::fs::write(agent_config(desk), "builtin_views = false\n[views.broken]\nquery = \"pri:>=urgent\"\n")
         .unwrap();
     let stderr = desk.fails(&["list"], 2);
     assert!(stderr.contains("views.broken.query cannot be read: priority must be one of"), "{stderr}");
-    std::fs::write(agent_config(&desk), "builtin_views = false\n").unwrap();
+    std::fs::write(agent_config(desk), "builtin_views = false\n").unwrap();
     let stderr = desk.fails(&["list", "--view", "Open"], 2);
     assert!(stderr.contains("none are set up"), "{stderr}");
 }
@@ -88,3 +84,8 @@ fn views_are_tabs_on_the_screen_and_one_is_saved_into_the_config() {
         "the saved view works from scripts too"
     );
 }
+
+on_each_engine!(
+    list_uses_built_in_and_configured_views,
+    views_in_the_config_are_checked_and_built_ins_can_be_switched_off,
+);

@@ -87,6 +87,18 @@ impl Desk {
         if self.on_server() { Desk::postgres().expect("the server this desk is on") } else { Desk::new() }
     }
 
+    /// Runs `sql` (one statement both engines speak) past the application.
+    pub fn execute(&self, sql: &str) {
+        match &self.server {
+            Some(database) => {
+                database.connect().batch_execute(sql).expect(sql);
+            }
+            None => {
+                self.conn().execute_batch(sql).expect(sql);
+            }
+        }
+    }
+
     /// One whole number from `sql` (a count, say), on either engine.
     pub fn scalar(&self, sql: &str) -> i64 {
         match &self.server {
