@@ -59,11 +59,35 @@ fn a_copy_holds_every_ticket_with_its_history_versions_and_totals() {
     assert_eq!(everything(&back), everything(&target));
 }
 
+/// A SQLite desk moves to the server and comes back whole: what teams do
+/// when they outgrow one host (and to keep a file copy).
 #[test]
-fn a_desk_with_tickets_is_never_copied_into() {
+fn a_desk_moves_to_the_server_and_back_whole() {
+    let Some(server) = Desk::postgres() else { return };
     let source = Desk::new();
+    lived_in(&source);
+    let said = source.ok(&["db", "copy", "--to", &server.location]);
+    assert!(said.contains("Copied 362 tickets"), "{said}");
+    assert!(!said.contains("desk-admin-"), "no password in what is said: {said}");
+    assert_eq!(everything(&server), everything(&source));
+    // The server desk goes on from the copied ids, tickets and history alike.
+    assert_eq!(server.add("After the move", "Written on the server", "general", "low"), 363);
+    server.ok(&["note", "363", "first note on the server"]);
+
+    let back = Desk::new();
+    back.ok(&["db", "copy", "--from", &server.location]);
+    assert_eq!(everything(&back), everything(&server));
+    // A backup of a server desk is a SQLite desk holding the same.
+    let file = server.dir.path().join("backup.db");
+    server.ok(&["db", "backup", file.to_str().unwrap()]);
+    let mut restored = Desk::new();
+    restored.move_to(file);
+    assert_eq!(everything(&restored), everything(&server));
+}
+
+fn a_desk_with_tickets_is_never_copied_into(source: &Desk) {
     source.ok(&["import", "--samples"]);
-    let target = Desk::new();
+    let target = source.another();
     target.add("Already here", "A ticket of the target's own", "general", "low");
     let before = target.dump();
     let said = source.fails(&["db", "copy", "--to", &target.location], 1);
@@ -74,22 +98,23 @@ fn a_desk_with_tickets_is_never_copied_into() {
     source.fails(&["db", "copy"], 2);
 }
 
-#[test]
-fn a_copy_that_fails_part_way_leaves_the_target_empty() {
-    let source = Desk::new();
+fn a_copy_that_fails_part_way_leaves_the_target_empty(source: &Desk) {
     source.ok(&["import", "--samples"]);
-    let target = Desk::new();
+    let target = source.another();
     target.ok(&["list"]);
     // A rule of the target's own refuses one ticket in the middle.
-    target
-        .conn()
-        .execute_batch(
-            "CREATE TRIGGER refuse_200 BEFORE INSERT ON tickets WHEN NEW.id = 200
-             BEGIN SELECT RAISE(ABORT, 'not this one'); END;",
-        )
-        .unwrap();
+    target.execute(if target.on_server() {
+        "CREATE FUNCTION refuse_200() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.id = 200 THEN RAISE EXCEPTION 'not this one'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER refuse_200 BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_200();"
+    } else {
+        "CREATE TRIGGER refuse_200 BEFORE INSERT ON tickets WHEN NEW.id = 200
+         BEGIN SELECT RAISE(ABORT, 'not this one'); END;"
+    });
     let said = source.fails(&["db", "copy", "--to", &target.location], 1);
     assert!(said.contains("not this one"), "{said}");
     assert_eq!(target.json(&["stats"])["total_tickets"], 0);
     assert_eq!(target.ok(&["export", "--format", "jsonl"]), "");
 }
+
+on_each_engine!(a_desk_with_tickets_is_never_copied_into, a_copy_that_fails_part_way_leaves_the_target_empty);

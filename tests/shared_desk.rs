@@ -10,9 +10,7 @@ fn me() -> String {
     ticketdesk::actor::current()
 }
 
-#[test]
-fn every_change_bumps_the_version_once() {
-    let desk = Desk::new();
+fn every_change_bumps_the_version_once(desk: &Desk) {
     let id = desk.add("Printer", "jammed", "technical", "low").to_string();
     assert_eq!(desk.json(&["show", &id])["version"], 1);
     assert_eq!(desk.json(&["show", &id])["assignee"], Value::Null);
@@ -22,13 +20,11 @@ fn every_change_bumps_the_version_once() {
     // A change to the same value is no change.
     assert_eq!(desk.json(&["status", &id, "in_progress"])["version"], 3);
     // A reporting tool's raw UPDATE is counted too.
-    desk.conn().execute("UPDATE tickets SET status = 'closed' WHERE id = ?1", [&id]).unwrap();
+    desk.execute(&format!("UPDATE tickets SET status = 'closed' WHERE id = {id}"));
     assert_eq!(desk.json(&["show", &id])["version"], 4);
 }
 
-#[test]
-fn two_stale_writers_one_wins_and_the_other_is_told() {
-    let desk = Desk::new();
+fn two_stale_writers_one_wins_and_the_other_is_told(desk: &Desk) {
     let id = desk.add("Refund", "charged twice", "billing", "high").to_string();
     let seen = desk.json(&["show", &id])["version"].as_i64().unwrap().to_string();
     let first = desk.json(&["status", &id, "resolved", "--if-version", &seen]);
@@ -45,9 +41,7 @@ fn two_stale_writers_one_wins_and_the_other_is_told() {
     desk.fails(&["edit", &id, "--title", "x", "--if-version", &seen], 1);
 }
 
-#[test]
-fn assignment_take_and_the_assignee_filter() {
-    let desk = Desk::new();
+fn assignment_take_and_the_assignee_filter(desk: &Desk) {
     let a = desk.add("A", "d", "billing", "low").to_string();
     let b = desk.add("B", "d", "billing", "low").to_string();
     desk.add("C", "d", "billing", "low");
@@ -73,9 +67,7 @@ fn assignment_take_and_the_assignee_filter() {
     desk.fails(&["list", "--assignee", "bad name"], 2);
 }
 
-#[test]
-fn history_records_who_what_and_where_values_came_from() {
-    let desk = Desk::new();
+fn history_records_who_what_and_where_values_came_from(desk: &Desk) {
     // Category and priority from the offline model, the rest by hand.
     let added = desk.json(&["add", "--title", "Refund", "--description", "charged twice, refund please"]);
     let id = added["id"].as_i64().unwrap().to_string();
@@ -107,14 +99,12 @@ fn history_records_who_what_and_where_values_came_from() {
     assert!(human.contains("status open → in_progress") && human.contains("(local)"), "{human}");
     // Notes are append-only, and blank ones are refused.
     desk.fails(&["note", &id, "   "], 2);
-    let err = desk.conn().execute("UPDATE ticket_events SET new_value = 'rewritten'", []).unwrap_err();
-    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = desk.try_execute("UPDATE ticket_events SET new_value = 'rewritten'").unwrap_err();
+    assert!(err.contains("append-only"), "{err}");
     desk.fails(&["history", "999"], 1);
 }
 
-#[test]
-fn imports_start_every_history() {
-    let desk = Desk::new();
+fn imports_start_every_history(desk: &Desk) {
     let file = desk.write_file(
         "in.jsonl",
         &[common::jsonl("one", "d", "billing", "low"), common::jsonl("two", "d", "account", "high")]
@@ -128,11 +118,17 @@ fn imports_start_every_history() {
     }
 }
 
-#[test]
-fn db_path_check_and_backup() {
-    let desk = Desk::new();
+fn db_path_check_and_backup(desk: &Desk) {
     desk.add("kept", "d", "billing", "low");
-    assert_eq!(desk.ok(&["db", "path"]).trim(), desk.db.to_str().unwrap());
+    let path = desk.ok(&["db", "path"]);
+    match &desk.server {
+        // The server desk's URL, without its password.
+        Some(database) => {
+            assert!(path.starts_with("postgres://") && path.trim().ends_with(&database.name), "{path}");
+            assert!(!path.contains("desk-admin-"), "{path}");
+        }
+        None => assert_eq!(path.trim(), desk.db.to_str().unwrap()),
+    }
     assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
     let copy = desk.dir.path().join("backup.db");
     desk.ok(&["db", "backup", copy.to_str().unwrap()]);
@@ -147,7 +143,9 @@ fn db_path_check_and_backup() {
     assert_eq!(list[0]["title"], "kept");
 
     // A damaged totals row is found and reported with a non-zero exit.
-    desk.conn().execute("UPDATE ticket_counts SET n = n + 5 WHERE category = 'billing' AND priority = 'low' AND status = 'open'", []).unwrap();
+    desk.execute(
+        "UPDATE ticket_counts SET n = n + 5 WHERE category = 'billing' AND priority = 'low' AND status = 'open'",
+    );
     let out = desk.cmd().args(["db", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("running totals"));
@@ -303,3 +301,12 @@ fn an_account_without_a_name_can_still_take_tickets() {
 fn uzers_is_root() -> bool {
     std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
+
+on_each_engine!(
+    every_change_bumps_the_version_once,
+    two_stale_writers_one_wins_and_the_other_is_told,
+    assignment_take_and_the_assignee_filter,
+    history_records_who_what_and_where_values_came_from,
+    imports_start_every_history,
+    db_path_check_and_backup,
+);

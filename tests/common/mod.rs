@@ -99,6 +99,17 @@ impl Desk {
         }
     }
 
+    /// Runs `sql` past the application; the engine's refusal as text.
+    pub fn try_execute(&self, sql: &str) -> Result<(), String> {
+        match &self.server {
+            Some(database) => database
+                .connect()
+                .batch_execute(sql)
+                .map_err(|e| e.as_db_error().map_or_else(|| e.to_string(), |db| db.message().to_owned())),
+            None => self.conn().execute_batch(sql).map_err(|e| e.to_string()),
+        }
+    }
+
     /// One whole number from `sql` (a count, say), on either engine.
     pub fn scalar(&self, sql: &str) -> i64 {
         match &self.server {

@@ -158,11 +158,11 @@ impl PgDesk {
         };
         let totals = count(client, TOTALS_OFF)?;
         if totals > 0 {
-            problems.push(format!("{totals} running total(s) differ from a fresh count of the tickets"));
+            problems.push(format!("stats: {totals} running totals differ from a fresh count"));
         }
         let suggestions = count(client, SUGGESTIONS_OFF)?;
         if suggestions > 0 {
-            problems.push(format!("{suggestions} suggestion total(s) differ from a fresh count"));
+            problems.push(format!("stats: {suggestions} suggestion totals differ from a fresh count"));
         }
         Ok(CheckReport { problems })
     }
@@ -194,7 +194,7 @@ impl PgDesk {
             for sql in RECOUNT {
                 tx.batch_execute(sql).map_err(|e| ctx.fail(e))?;
             }
-            report.done.push("counted the running totals afresh".into());
+            report.done.push(format!("counted the running totals afresh ({off} were off)"));
         }
         tx.commit().map_err(|e| ctx.fail(e))?;
         Ok(report)

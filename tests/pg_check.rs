@@ -1,0 +1,57 @@
+//! `db check` and `db check --repair` on a PostgreSQL desk: what a hand in
+//! `psql` can break (an index dropped, a trigger switched off or dropped, the
+//! totals edited) is named, and put back in one go.
+
+mod common;
+
+use common::Desk;
+
+#[test]
+fn damage_done_in_psql_is_named_and_repaired() {
+    let Some(desk) = Desk::postgres() else { return };
+    desk.ok(&["import", "--samples"]);
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+    desk.execute(
+        "DROP INDEX tickets_by_status;
+         ALTER TABLE tickets DISABLE TRIGGER tickets_notify;
+         DROP TRIGGER ticket_events_append_only ON ticket_events;
+         UPDATE suggestion_counts SET kept = kept + 2 WHERE source = 'claude' AND field = 'category';
+         UPDATE ticket_counts SET n = n + 1 WHERE category = 'billing' AND priority = 'low' AND status = 'open';",
+    );
+    let out = desk.cmd().args(["db", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    for problem in [
+        "index tickets_by_status is missing",
+        "trigger tickets_notify on tickets is switched off",
+        "trigger ticket_events_append_only is missing",
+        "stats: 1 running totals differ",
+        "stats: 1 suggestion totals differ",
+    ] {
+        assert!(said.contains(problem), "{problem} in {said}");
+    }
+    // History could be rewritten while its guard was gone; put it back.
+    let repaired = desk.ok(&["db", "check", "--repair"]);
+    assert!(repaired.contains("repaired: put back index tickets_by_status"), "{repaired}");
+    assert!(repaired.contains("ok: "), "{repaired}");
+    let err = desk.try_execute("UPDATE ticket_events SET new_value = 'rewritten'").unwrap_err();
+    assert!(err.contains("append-only"), "{err}");
+    assert_eq!(desk.json(&["stats"])["total_tickets"], 360);
+}
+
+#[test]
+fn an_unreachable_server_is_one_line_without_the_password() {
+    // Nothing listens on port 1; the password must not appear anywhere.
+    let mut desk = Desk::new();
+    desk.location = "postgres://ana:s3cret-pw@127.0.0.1:1/desk?connect_timeout=2".into();
+    let out = desk.cmd().arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach postgres://ana@127.0.0.1:1/desk"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    desk.location = "postgres://db.example/desk?sslmode=maybe".into();
+    let out = desk.cmd().arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sslmode"));
+}
