@@ -12,7 +12,7 @@ fn bin() -> std::path::PathBuf {
 }
 
 fn count(desk: &Desk, sql: &str) -> i64 {
-    desk.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    desk.scalar(sql)
 }
 
 fn check_ok(desk: &Desk) {
@@ -27,13 +27,11 @@ fn check_ok(desk: &Desk) {
 
 /// 16 processes at once, each 100 writes: 25 adds, then a status change, an
 /// assignment and a note on each of its tickets.
-#[test]
-fn sixteen_processes_writing_at_once_lose_nothing() {
+fn sixteen_processes_writing_at_once_lose_nothing(desk: &Desk) {
     const AGENTS: usize = 16;
     const ADDS: usize = 25;
-    let desk = Desk::new();
-    desk.ok(&["stats"]); // create the file once, as the host's set-up would
-    let db = desk.db.clone();
+    desk.ok(&["stats"]); // create the desk once, as the host's set-up would
+    let db = desk.location.clone();
     let started = Instant::now();
     let workers: Vec<_> = (0..AGENTS)
         .map(|agent| {
@@ -105,17 +103,17 @@ fn sixteen_processes_writing_at_once_lose_nothing() {
     let writes = AGENTS * ADDS * 4;
     assert_eq!(latencies.len(), writes);
     let tickets = (AGENTS * ADDS) as i64;
-    assert_eq!(count(&desk, "SELECT count(*) FROM tickets"), tickets);
+    assert_eq!(count(desk, "SELECT count(*) FROM tickets"), tickets);
     assert_eq!(
         count(
-            &desk,
+            desk,
             "SELECT count(*) FROM tickets WHERE status = 'in_progress' AND assignee LIKE 'agent%' AND version = 3"
         ),
         tickets
     );
-    assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events"), tickets * 6);
-    assert_eq!(count(&desk, "SELECT count(*) FROM ticket_events WHERE field = 'note'"), tickets);
-    check_ok(&desk);
+    assert_eq!(count(desk, "SELECT count(*) FROM ticket_events"), tickets * 6);
+    assert_eq!(count(desk, "SELECT count(*) FROM ticket_events WHERE field = 'note'"), tickets);
+    check_ok(desk);
     latencies.sort();
     eprintln!(
         "{writes} writes by {AGENTS} processes in {:.1}s ({:.0}/s); per command p50 {:?} p99 {:?} max {:?}",
@@ -306,3 +304,5 @@ fn kill_9_during_bursts_of_writes_leaves_no_half_changes() {
     }
     assert!(count(&desk, "SELECT count(*) FROM tickets") > 0, "some writes got through");
 }
+
+on_each_engine!(sixteen_processes_writing_at_once_lose_nothing);

@@ -89,7 +89,14 @@ fn run(
         match config(target, left).ssl_mode(wire).connect(attempt.tls) {
             Ok(mut client) => {
                 set_lock_timeout(&mut client, lock_timeout).map_err(|e| detail(&e, target))?;
-                tracing::debug!(desk = %target.shown(), tls = wire != WireSsl::Disable, "connected");
+                // `prefer` falls back to plain inside the client when the
+                // server offers no TLS, so only the attempt is known here.
+                let tls = match wire {
+                    WireSsl::Disable => "no",
+                    WireSsl::Require => "yes",
+                    _ => "if the server offered it",
+                };
+                tracing::debug!(desk = %target.shown(), tls, "connected");
                 return Ok(client);
             }
             Err(e) => {
