@@ -16,8 +16,8 @@ use crate::transfer::Format;
 #[derive(Debug, Parser)]
 #[command(name = "ticketdesk", version, about = "A support-ticket desk that lives in the terminal")]
 pub struct Cli {
-    /// The ticket database [default: <data dir>/ticketdesk/tickets.db]
-    #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "PATH")]
+    /// The desk: a SQLite file, or a postgres:// URL [default: <data dir>/ticketdesk/tickets.db]
+    #[arg(long, global = true, env = "TICKETDESK_DB", value_name = "DESK")]
     pub db: Option<Location>,
 
     /// Seconds (0 to 86400) to wait for another process's lock (a write, an import) before giving up

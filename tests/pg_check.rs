@@ -55,3 +55,38 @@ fn an_unreachable_server_is_one_line_without_the_password() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sslmode"));
 }
+
+/// `db init-roles` from the command line: an agent's own login then adds,
+/// changes and notes through ticketdesk, and cannot rewrite history in psql.
+#[test]
+fn agents_set_up_by_init_roles_work_but_never_rewrite_history() {
+    let Some(desk) = Desk::postgres() else { return };
+    let suffix = format!("{}_{}", std::process::id(), desk.server.as_ref().unwrap().name.len());
+    let (owner, agent, login) = (format!("own_{suffix}"), format!("agt_{suffix}"), format!("ana_{suffix}"));
+    let said = desk.ok(&["db", "init-roles", "--owner", &owner, "--agent", &agent]);
+    assert!(said.contains(&format!("created role {owner}")), "{said}");
+    desk.execute(&format!("CREATE ROLE {login} LOGIN PASSWORD 'agent-pw' IN ROLE {agent}"));
+    let mut ana = Desk::new();
+    let (_, server_and_database) = desk.location.split_once('@').expect("the test URL names its user");
+    ana.location = format!("postgres://{login}:agent-pw@{server_and_database}");
+    let id = ana.add("From an agent", "their own login", "general", "low").to_string();
+    ana.ok(&["status", &id, "in_progress"]);
+    ana.ok(&["note", &id, "checked"]);
+    assert!(ana.ok(&["db", "check"]).starts_with("ok:"));
+    let psql = |sql: &str| {
+        common::tool("psql")
+            .args([ana.location.as_str(), "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .unwrap()
+    };
+    for sql in
+        ["DELETE FROM ticket_events", "UPDATE ticket_events SET new_value = 'x'", "DELETE FROM tickets"]
+    {
+        let out = psql(sql);
+        assert!(!out.status.success(), "{sql} was allowed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("permission denied"), "{sql}");
+    }
+    assert!(!psql("DROP TRIGGER tickets_notify ON tickets").status.success());
+    assert_eq!(desk.json(&["history", &id]).as_array().unwrap().len(), 5);
+    desk.execute(&format!("DROP ROLE {login}"));
+}

@@ -211,11 +211,13 @@ fn load_stats(store: &mut Store) -> Result<StatsView, StoreError> {
 /// being moved or its log deleted under it.
 pub fn spawn_writer(location: Location, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
     let mut store = Store::open_at(&location, WRITE_PATIENCE)?;
+    // Watching starts before this returns: a commit made by anyone once the
+    // writer exists is news, however late its thread gets to run.
+    let mut watch = Watch::new(&mut store);
     let (jobs, queue) = mpsc::channel::<WriteJob>();
     let thread = thread::Builder::new()
         .name("db-writer".into())
         .spawn(move || {
-            let mut watch = Watch::new(&mut store);
             loop {
                 let sent = match queue.recv_timeout(CHANGE_POLL) {
                     Ok(job) => serve(&mut store, &job, &inbox),
