@@ -31,7 +31,7 @@ fn open_tui_configured(desk: &Desk, config: &str, extra_env: &[(&str, String)], 
     std::fs::write(config_dir.join("config.toml"), format!("debounce_ms = 150\n{config}")).unwrap();
     let mut env = desk.screen_env(desk.dir.path());
     env.extend(extra_env.iter().cloned());
-    Tmux::start(desk.dir.path(), &common::bin(), &["--db", desk.db.to_str().unwrap()], &env, size)
+    Tmux::start(desk.dir.path(), &common::bin(), &["--db", &desk.location], &env, size)
 }
 
 fn row(desk: &Desk, id: i64) -> (String, String, String, String) {
@@ -88,10 +88,8 @@ async fn an_agent_files_a_ticket_with_suggested_values_searches_and_changes_its_
     assert_eq!(tui.format("#{alternate_on}"), "0", "alternate screen left");
 }
 
-#[test]
-fn offline_the_local_model_suggests_and_the_status_line_says_so() {
-    let desk = Desk::new();
-    let tui = open_tui(&desk, &[], (80, 24));
+fn offline_the_local_model_suggests_and_the_status_line_says_so(desk: &Desk) {
+    let tui = open_tui(desk, &[], (80, 24));
     tui.wait_for_text("local suggestions — no API key");
     tui.keys(&["n"]);
     tui.type_text("App crashes");
@@ -117,11 +115,9 @@ fn sighup_and_sigterm_restore_the_terminal() {
     }
 }
 
-#[test]
-fn narrow_and_tiny_terminals_work() {
-    let desk = Desk::new();
+fn narrow_and_tiny_terminals_work(desk: &Desk) {
     desk.add("A ticket", "with text", "billing", "low");
-    let tui = open_tui(&desk, &[], (80, 24));
+    let tui = open_tui(desk, &[], (80, 24));
     let screen = tui.wait_for_text("A ticket");
     assert!(screen.contains("1 New ticket") || screen.contains("New ticket"), "{screen}");
     tui.keys(&["3"]);
@@ -137,13 +133,11 @@ fn selected_id(screen: &str) -> Option<String> {
     tmux::selected_row(screen).map(str::to_owned)
 }
 
-#[test]
-fn another_agents_ticket_appears_without_a_key_press_and_the_selection_stays() {
-    let desk = Desk::new();
+fn another_agents_ticket_appears_without_a_key_press_and_the_selection_stays(desk: &Desk) {
     for title in ["first ticket", "second ticket", "third ticket"] {
         desk.add(title, "d", "general", "low");
     }
-    let tui = open_tui(&desk, &[], (120, 35));
+    let tui = open_tui(desk, &[], (120, 35));
     tui.wait_for_text("third ticket");
     tui.keys(&["j"]);
     let screen = tui.wait_for("the second row selected", |s| selected_id(s).as_deref() == Some("#2"));
@@ -160,10 +154,8 @@ fn another_agents_ticket_appears_without_a_key_press_and_the_selection_stays() {
     assert_eq!(tui.wait_for_exit(), 0);
 }
 
-#[test]
-fn a_half_typed_ticket_survives_a_dropped_connection() {
-    let desk = Desk::new();
-    let tui = open_tui(&desk, &[], (120, 35));
+fn a_half_typed_ticket_survives_a_dropped_connection(desk: &Desk) {
+    let tui = open_tui(desk, &[], (120, 35));
     tui.wait_for_text("Tickets");
     tui.keys(&["n"]);
     tui.type_text("Draft title survives");
@@ -191,7 +183,7 @@ fn a_half_typed_ticket_survives_a_dropped_connection() {
     tui.wait_for_exit();
     drop(tui);
 
-    let again = open_tui(&desk, &[], (120, 35));
+    let again = open_tui(desk, &[], (120, 35));
     again.wait_for_text("unsent ticket");
     again.keys(&["n"]);
     let screen = again.wait_for_text("Draft title survives");
@@ -259,13 +251,11 @@ fn desk_status(desk: &Desk) -> String {
 
 /// Keys from the agent's config: the new ones act, the defaults they
 /// replaced do nothing, and the footer and the help say what is bound.
-#[test]
-fn keys_rebound_in_the_config_drive_the_screen() {
-    let desk = Desk::new();
+fn keys_rebound_in_the_config_drive_the_screen(desk: &Desk) {
     desk.add("A ticket", "with text", "billing", "low");
     let config = "[keys.list]\nnew_ticket = \"ctrl-n\"\n[keys.global]\nquit = [\"ctrl-q\", \"f10\"]\n";
     // Roomy enough for the whole help overlay in columns.
-    let tui = open_tui_configured(&desk, config, &[], (160, 50));
+    let tui = open_tui_configured(desk, config, &[], (160, 50));
     let screen = tui.wait_for_text("A ticket");
     let footer = screen.lines().rev().nth(1).unwrap_or_default();
     assert!(footer.contains("Ctrl-N new ticket"), "{screen}");
@@ -289,3 +279,11 @@ fn keys_rebound_in_the_config_drive_the_screen() {
     tui.keys(&["F10"]);
     assert_eq!(tui.wait_for_exit(), 0);
 }
+
+on_each_engine!(
+    offline_the_local_model_suggests_and_the_status_line_says_so,
+    narrow_and_tiny_terminals_work,
+    another_agents_ticket_appears_without_a_key_press_and_the_selection_stays,
+    a_half_typed_ticket_survives_a_dropped_connection,
+    keys_rebound_in_the_config_drive_the_screen,
+);

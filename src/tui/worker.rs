@@ -211,13 +211,15 @@ fn load_stats(store: &mut Store) -> Result<StatsView, StoreError> {
 /// being moved or its log deleted under it.
 pub fn spawn_writer(location: Location, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
     let mut store = Store::open_at(&location, WRITE_PATIENCE)?;
-    // Watching starts before this returns: a commit made by anyone once the
-    // writer exists is news, however late its thread gets to run.
-    let mut watch = Watch::new(&mut store);
     let (jobs, queue) = mpsc::channel::<WriteJob>();
+    let (watching, started) = mpsc::channel::<()>();
     let thread = thread::Builder::new()
         .name("db-writer".into())
         .spawn(move || {
+            // The store is used on this thread only (a server desk's client
+            // cannot run on the screen's event loop).
+            let mut watch = Watch::new(&mut store);
+            let _ = watching.send(());
             loop {
                 let sent = match queue.recv_timeout(CHANGE_POLL) {
                     Ok(job) => serve(&mut store, &job, &inbox),
@@ -232,6 +234,9 @@ pub fn spawn_writer(location: Location, inbox: UnboundedSender<Msg>) -> Result<W
             }
         })
         .map_err(|e| StoreError::Io { path: location.shown().into(), source: e })?;
+    // Watching starts before this returns: a commit made by anyone once the
+    // writer exists is news, however late its thread got to run.
+    let _ = started.recv();
     Ok(Writer { jobs, thread })
 }
 
