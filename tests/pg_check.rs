@@ -90,3 +90,21 @@ fn agents_set_up_by_init_roles_work_but_never_rewrite_history() {
     assert_eq!(desk.json(&["history", &id]).as_array().unwrap().len(), 5);
     desk.execute(&format!("DROP ROLE {login}"));
 }
+
+/// The doctor and the config on a server desk: reachable, checked, and the
+/// password nowhere in what they print.
+#[test]
+fn doctor_and_config_show_a_server_desk_without_its_password() {
+    let Some(desk) = Desk::postgres() else { return };
+    desk.add("A ticket", "on the server", "general", "low");
+    let out = desk.cmd().arg("doctor").output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(report.contains("reachable, opened as"), "{report}");
+    assert!(report.contains("passed every check"), "{report}");
+    let shown = desk.ok(&["config", "show"]);
+    assert!(shown.contains("postgres://desk_admin@"), "{shown}");
+    for said in [report.as_ref(), shown.as_str(), desk.ok(&["db", "path"]).as_str()] {
+        assert!(!said.contains("desk-admin-"), "the password shown: {said}");
+    }
+}
