@@ -27,6 +27,7 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 pub mod msg;
+pub mod reconnect;
 pub mod terminal;
 pub mod ui;
 pub mod update;

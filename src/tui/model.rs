@@ -146,6 +146,14 @@ impl PartialEq for Failure {
 }
 
 /// The stats pane's data.
+/// The database threads that lost the server and are opening a new session
+/// (see [`Msg::ServerLost`](super::msg::Msg)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unreachable {
+    pub reader: bool,
+    pub writer: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatsView {
     pub stats: Stats,
@@ -588,6 +596,8 @@ pub struct Model {
     pub busy: bool,
     /// Why this screen stopped writing (see [`Msg::DeskLost`](super::msg::Msg)).
     pub desk_lost: Option<Failure>,
+    /// Which database threads wait for a server desk's server to come back.
+    pub unreachable: Unreachable,
     pub quitting: bool,
     /// Why the app is ending on an error (reported after the terminal is restored).
     pub failure: Option<String>,
@@ -612,6 +622,7 @@ impl Model {
             keys: Arc::default(),
             busy: false,
             desk_lost: None,
+            unreachable: Unreachable::default(),
             quitting: false,
             failure: None,
             pending_chord: None,

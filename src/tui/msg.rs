@@ -44,6 +44,12 @@ pub enum Msg {
     DeskLost(Failure),
     /// A write is waiting for (true) or got (false) the database's write lock.
     WriteBusy(bool),
+    /// A server desk's server stopped answering this database thread (`lost`),
+    /// or answers it again. Meanwhile it keeps trying, and keeps its job.
+    ServerLost {
+        worker: Worker,
+        lost: bool,
+    },
     Suggested {
         generation: u64,
         suggestion: Suggestion,
@@ -70,6 +76,13 @@ pub enum Msg {
     ViewSaved(Result<crate::config::views::View, String>),
     /// A background task died (a panic): the app ends and reports it.
     Fatal(String),
+}
+
+/// The database threads (see [`worker`](super::worker)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    Reader,
+    Writer,
 }
 
 /// A status or assignee change, as the writer was given it.

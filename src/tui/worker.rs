@@ -12,13 +12,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::model::{Failure, StatsView};
-use super::msg::{Change, ChangeRefused, Msg};
+use super::msg::{Change, ChangeRefused, Msg, Worker};
+use super::reconnect;
 use crate::domain::{Filter, NewTicket, Origins, Page, Status, TicketEdit};
 use crate::store::{Interrupt, Location, Store, StoreError};
 
@@ -74,6 +75,11 @@ pub enum WriteJob {
 /// `PRAGMA data_version` costs microseconds, so this is free.
 const CHANGE_POLL: Duration = Duration::from_millis(200);
 
+/// How often the idle writer of a server desk reads the notifications the
+/// server already sent: no query, only a look at the socket, so it may be
+/// often enough that another agent's change shows well within a blink.
+const NOTIFICATION_POLL: Duration = Duration::from_millis(50);
+
 /// How long a write waits for the lock before the app says it is waiting.
 const WRITE_PATIENCE: Duration = Duration::from_millis(500);
 
@@ -82,7 +88,8 @@ const WRITE_PATIENCE: Duration = Duration::from_millis(500);
 pub struct Reader {
     jobs: mpsc::Sender<ReadJob>,
     running_list: Arc<AtomicU64>,
-    interrupt: Interrupt,
+    /// The reader's session's; replaced when it opens a new one.
+    interrupt: Arc<Mutex<Option<Interrupt>>>,
     pub thread: JoinHandle<()>,
 }
 
@@ -91,7 +98,8 @@ impl Reader {
         if let ReadJob::List { generation, .. } = &job {
             let running = self.running_list.load(Ordering::SeqCst);
             if running != 0 && running < *generation {
-                self.interrupt.interrupt();
+                let handle = self.interrupt.lock().unwrap_or_else(PoisonError::into_inner);
+                handle.iter().for_each(Interrupt::interrupt);
             }
         }
         // Fails only after the thread ended; the app notices through its handle.
@@ -110,80 +118,176 @@ impl Writer {
     }
 }
 
+/// What a database thread needs to open its desk again after the server
+/// went away, and to tell the app meanwhile.
+struct Reconnect {
+    location: Location,
+    busy_timeout: Duration,
+    worker: Worker,
+    inbox: UnboundedSender<Msg>,
+}
+
+impl Reconnect {
+    /// Says the server is out of reach, opens a new session (trying until
+    /// it opens), says it is back. `None` once the app has gone.
+    fn reopen(&self) -> Option<Store> {
+        let tell = |lost| self.inbox.send(Msg::ServerLost { worker: self.worker, lost }).ok();
+        tell(true)?;
+        tracing::warn!(desk = %self.location.shown(), "lost the server; opening a new session");
+        let store = reconnect::reopen(&self.location, self.busy_timeout, || self.inbox.is_closed())?;
+        tracing::info!(desk = %self.location.shown(), "the server is back");
+        tell(false)?;
+        Some(store)
+    }
+}
+
+/// Starts a thread that opens the desk, then serves it with `serve`, and
+/// waits for the open: a desk that will not open is an error here, before
+/// the terminal is touched. The store lives and dies on that thread: a
+/// server desk's client runs a runtime of its own, which may be neither
+/// started nor dropped on the app's async threads.
+fn start_owner(
+    name: &str,
+    shown: String,
+    open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
+    serve: impl FnOnce(Store) + Send + 'static,
+) -> Result<(JoinHandle<()>, Interrupt), StoreError> {
+    let (opened, outcome) = mpsc::sync_channel(1);
+    let io = |source| StoreError::Io { path: shown.clone().into(), source };
+    let thread = thread::Builder::new()
+        .name(name.into())
+        .spawn(move || match open() {
+            Ok(store) => {
+                if opened.send(Ok(store.interrupt_handle())).is_ok() {
+                    serve(store);
+                }
+            }
+            Err(e) => drop(opened.send(Err(e))),
+        })
+        .map_err(io)?;
+    let stopped = || io(std::io::Error::other("the database thread stopped while opening the desk"));
+    let interrupt = outcome.recv().map_err(|_| stopped())??;
+    Ok((thread, interrupt))
+}
+
 /// Opens the reader's connection and starts its thread.
 pub fn spawn_reader(
     location: Location,
     busy_timeout: Duration,
     inbox: UnboundedSender<Msg>,
 ) -> Result<Reader, StoreError> {
-    let store = crate::commands::open_store(&location, busy_timeout)?;
-    let interrupt = store.interrupt_handle();
     let running_list = Arc::new(AtomicU64::new(0));
     let (jobs, queue) = mpsc::channel();
     let running = Arc::clone(&running_list);
-    let thread = thread::Builder::new()
-        .name("db-reader".into())
-        .spawn(move || read_loop(store, queue, running, inbox))
-        .map_err(|e| StoreError::Io { path: location.shown().into(), source: e })?;
+    let shown = location.shown();
+    let open = {
+        let location = location.clone();
+        move || crate::commands::open_store(&location, busy_timeout)
+    };
+    let again = Reconnect { location, busy_timeout, worker: Worker::Reader, inbox };
+    let handle = Arc::new(Mutex::new(None::<Interrupt>));
+    let thread_handle = Arc::clone(&handle);
+    let (thread, interrupt) = start_owner("db-reader", shown, open, move |store| {
+        read_loop(store, queue, running, thread_handle, again)
+    })?;
+    *handle.lock().unwrap_or_else(PoisonError::into_inner) = Some(interrupt);
+    let interrupt = handle;
     Ok(Reader { jobs, running_list, interrupt, thread })
+}
+
+/// What the reader was asked and has not answered yet: only the newest list
+/// query, one stats refresh, one detail, the newest draft's duplicates and
+/// the newest marking are worth running.
+#[derive(Default)]
+struct Asked {
+    list: Option<ReadJob>,
+    stats: bool,
+    detail: Option<i64>,
+    similar: Option<(u64, String)>,
+    targets: Option<Box<Filter>>,
+}
+
+impl Asked {
+    fn add(&mut self, job: ReadJob) {
+        match job {
+            ReadJob::Targets(filter) => self.targets = Some(filter),
+            ReadJob::List { .. } => self.list = Some(job),
+            ReadJob::Stats => self.stats = true,
+            ReadJob::Detail(id) => self.detail = Some(id),
+            ReadJob::Similar { generation, text } => self.similar = Some((generation, text)),
+        }
+    }
+}
+
+/// The server went away under a job: it is asked again on a new session.
+struct Lost;
+
+/// A job's result for the app, unless the server went away under it.
+fn settle<T>(result: Result<T, StoreError>) -> Result<Result<T, Failure>, Lost> {
+    match result {
+        Err(e) if reconnect::is_lost(&e) => Err(Lost),
+        other => Ok(other.map_err(Failure::from)),
+    }
 }
 
 fn read_loop(
     mut store: Store,
     queue: mpsc::Receiver<ReadJob>,
     running: Arc<AtomicU64>,
-    inbox: UnboundedSender<Msg>,
+    interrupt: Arc<Mutex<Option<Interrupt>>>,
+    again: Reconnect,
 ) {
     while let Ok(first) = queue.recv() {
-        // Take everything waiting: only the newest list query, one stats
-        // refresh, one detail and the newest draft's duplicates are worth running.
-        let mut list = None;
-        let mut stats = false;
-        let mut detail = None;
-        let mut similar = None;
-        let mut targets = None;
-        for job in std::iter::once(first).chain(queue.try_iter()) {
-            match job {
-                ReadJob::Targets(filter) => targets = Some(filter),
-                ReadJob::List { .. } => list = Some(job),
-                ReadJob::Stats => stats = true,
-                ReadJob::Detail(id) => detail = Some(id),
-                ReadJob::Similar { generation, text } => similar = Some((generation, text)),
+        let mut asked = Asked::default();
+        asked.add(first);
+        let answers = loop {
+            queue.try_iter().for_each(|job| asked.add(job));
+            match answer(&mut store, &asked, &running) {
+                Ok(answers) => break answers,
+                Err(Lost) => {
+                    let Some(fresh) = again.reopen() else { return };
+                    *interrupt.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(fresh.interrupt_handle());
+                    store = fresh;
+                }
             }
-        }
-        let mut answers = Vec::new();
-        if let Some(ReadJob::List { generation, filter, page, limit, reselect }) = list {
-            running.store(generation, Ordering::SeqCst);
-            let result = store.page(&filter, limit, &page);
-            running.store(0, Ordering::SeqCst);
-            // An interrupted query was superseded: its successor is queued.
-            if !matches!(result, Err(StoreError::Interrupted)) {
-                let result = result.map_err(Failure::from);
-                answers.push(Msg::ListLoaded { generation, page, limit, reselect, result });
-            }
-        }
-        if stats {
-            let result = retry_interrupted(|| load_stats(&mut store));
-            answers.push(Msg::StatsLoaded(result.map_err(Failure::from)));
-        }
-        if let Some(id) = detail {
-            let result = store.get(id).and_then(|t| Ok((t, store.history(id)?))).map_err(Failure::from);
-            answers.push(Msg::DetailLoaded { id, result });
-        }
-        if let Some((generation, text)) = similar {
-            let result = retry_interrupted(|| find_similar(&mut store, &text)).map_err(Failure::from);
-            answers.push(Msg::SimilarFound { generation, result });
-        }
-        if let Some(filter) = targets {
-            // One more than may be changed at once, to know when it is too many.
-            let result = retry_interrupted(|| store.list(&filter, crate::store::BULK_MAX + 1, None));
-            let result = result.map(|found| found.iter().map(|t| (t.id, t.version)).collect());
-            answers.push(Msg::Targets(result.map_err(Failure::from)));
-        }
-        if answers.into_iter().any(|answer| inbox.send(answer).is_err()) {
+        };
+        if answers.into_iter().any(|answer| again.inbox.send(answer).is_err()) {
             return;
         }
     }
+}
+
+fn answer(store: &mut Store, asked: &Asked, running: &AtomicU64) -> Result<Vec<Msg>, Lost> {
+    let mut answers = Vec::new();
+    if let Some(ReadJob::List { generation, filter, page, limit, reselect }) = &asked.list {
+        running.store(*generation, Ordering::SeqCst);
+        let result = store.page(filter, *limit, page);
+        running.store(0, Ordering::SeqCst);
+        // An interrupted query was superseded: its successor is queued.
+        if !matches!(result, Err(StoreError::Interrupted)) {
+            let (generation, page, limit, reselect) = (*generation, page.clone(), *limit, *reselect);
+            answers.push(Msg::ListLoaded { generation, page, limit, reselect, result: settle(result)? });
+        }
+    }
+    if asked.stats {
+        answers.push(Msg::StatsLoaded(settle(retry_interrupted(|| load_stats(store)))?));
+    }
+    if let Some(id) = asked.detail {
+        let result = store.get(id).and_then(|t| Ok((t, store.history(id)?)));
+        answers.push(Msg::DetailLoaded { id, result: settle(result)? });
+    }
+    if let Some((generation, text)) = &asked.similar {
+        let result = settle(retry_interrupted(|| find_similar(store, text)))?;
+        answers.push(Msg::SimilarFound { generation: *generation, result });
+    }
+    if let Some(filter) = &asked.targets {
+        // One more than may be changed at once, to know when it is too many.
+        let result = retry_interrupted(|| store.list(filter, crate::store::BULK_MAX + 1, None));
+        let result = result.map(|found| found.iter().map(|t| (t.id, t.version)).collect());
+        answers.push(Msg::Targets(settle(result)?));
+    }
+    Ok(answers)
 }
 
 /// An interrupt meant for a list query can land on the job after it; that
@@ -206,45 +310,78 @@ fn load_stats(store: &mut Store) -> Result<StatsView, StoreError> {
 
 /// Opens the writer's connection and starts its thread. A change that finds
 /// the database locked (an import holding it) is kept and retried until it
-/// goes through; the app is told it is waiting. Nothing is dropped. While
-/// idle, the thread watches for other processes' commits and for the desk
-/// being moved or its log deleted under it.
+/// goes through; the app is told it is waiting. A change whose server went
+/// away is kept too, and carried out once a new session opens. Nothing is
+/// dropped. While idle, the thread watches for other processes' commits and
+/// for the desk being moved or its log deleted under it.
 pub fn spawn_writer(location: Location, inbox: UnboundedSender<Msg>) -> Result<Writer, StoreError> {
-    let mut store = Store::open_at(&location, WRITE_PATIENCE)?;
     let (jobs, queue) = mpsc::channel::<WriteJob>();
-    let (watching, started) = mpsc::channel::<()>();
-    let thread = thread::Builder::new()
-        .name("db-writer".into())
-        .spawn(move || {
-            // The store is used on this thread only (a server desk's client
-            // cannot run on the screen's event loop).
-            let mut watch = Watch::new(&mut store);
-            let _ = watching.send(());
-            loop {
-                let sent = match queue.recv_timeout(CHANGE_POLL) {
-                    Ok(job) => serve(&mut store, &job, &inbox),
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        watch.look(&mut store).is_none_or(|news| inbox.send(news).is_ok())
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                };
-                if !sent {
-                    return; // the app has gone
-                }
+    let poll = if matches!(location, Location::Server(_)) { NOTIFICATION_POLL } else { CHANGE_POLL };
+    let shown = location.shown();
+    let open = {
+        let location = location.clone();
+        move || {
+            let mut store = Store::open_at(&location, WRITE_PATIENCE)?;
+            // Watching starts before the open is reported: a commit made by
+            // anyone once the writer exists is news, however late its loop
+            // gets to run. What the first look says is no news.
+            let _ = store.others_committed();
+            Ok(store)
+        }
+    };
+    let again = Reconnect { location, busy_timeout: WRITE_PATIENCE, worker: Worker::Writer, inbox };
+    let (thread, _) = start_owner("db-writer", shown, open, move |mut store| {
+        let mut watch = Watch::default();
+        loop {
+            let sent = match queue.recv_timeout(poll) {
+                Ok(job) => serve(&mut store, &job, &again),
+                Err(mpsc::RecvTimeoutError::Timeout) => match watch.look(&mut store) {
+                    Ok(news) => news.is_none_or(|news| again.inbox.send(news).is_ok()),
+                    Err(Lost) => reopen_writer(&mut store, &again),
+                },
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            };
+            if !sent {
+                return; // the app has gone
             }
-        })
-        .map_err(|e| StoreError::Io { path: location.shown().into(), source: e })?;
-    // Watching starts before this returns: a commit made by anyone once the
-    // writer exists is news, however late its thread got to run.
-    let _ = started.recv();
+        }
+    })?;
     Ok(Writer { jobs, thread })
 }
 
-/// Carries out one write, retrying while another process holds the lock,
-/// and sends its answer. `false` once the app has gone.
-fn serve(store: &mut Store, job: &WriteJob, inbox: &UnboundedSender<Msg>) -> bool {
+/// Puts a new session in place of one whose server went away, listening for
+/// others' commits again; what they committed meanwhile was not heard, so
+/// the screen reads what it shows again. `false` once the app has gone.
+fn reopen_writer(store: &mut Store, again: &Reconnect) -> bool {
+    let Some(fresh) = again.reopen() else { return false };
+    *store = fresh;
+    // Starts listening; if that fails, the next look finds out.
+    let _ = store.others_committed();
+    again.inbox.send(Msg::DatabaseChanged).is_ok()
+}
+
+/// Carries out one write, retrying while another process holds the lock or
+/// while the server is away, and sends its answer. `false` once the app
+/// has gone.
+fn serve(store: &mut Store, job: &WriteJob, again: &Reconnect) -> bool {
+    let inbox = &again.inbox;
     let mut waited = false;
+    // The server went away during an attempt: it may have committed it.
+    let mut broke = false;
     let reply = loop {
+        if broke {
+            match reconnect::landed(store, job) {
+                Ok(Some(reply)) => break reply,
+                Err(e) if reconnect::is_lost(&e) => {
+                    if !reopen_writer(store, again) {
+                        return false;
+                    }
+                    continue;
+                }
+                // Not there (or not found out): the attempt below says.
+                Ok(None) | Err(_) => {}
+            }
+        }
         // A desk lost under us takes nothing more: a write would reach a
         // file nobody else sees.
         let attempt = store.check_in_place().map_err(WriteFailed::from).and_then(|()| write(store, job));
@@ -261,6 +398,12 @@ fn serve(store: &mut Store, job: &WriteJob, inbox: &UnboundedSender<Msg>) -> boo
                 }
                 waited = true;
             }
+            Err(WriteFailed::Unreachable) => {
+                broke = true;
+                if !reopen_writer(store, again) {
+                    return false;
+                }
+            }
             Err(WriteFailed::Refused(why)) => break reply_for(job, why),
             Ok(reply) => break reply,
         }
@@ -273,36 +416,37 @@ fn serve(store: &mut Store, job: &WriteJob, inbox: &UnboundedSender<Msg>) -> boo
 
 /// What the idle writer watches: other processes' commits, and whether the
 /// desk is still in place.
+#[derive(Default)]
 struct Watch {
     lost: bool,
 }
 
 impl Watch {
-    fn new(store: &mut Store) -> Watch {
-        // Starts the store watching; what it says now is no news.
-        let _ = store.others_committed();
-        Watch { lost: false }
-    }
-
-    /// The news since the last look, if any.
-    fn look(&mut self, store: &mut Store) -> Option<Msg> {
+    /// The news since the last look, if any; [`Lost`] when the server went away.
+    fn look(&mut self, store: &mut Store) -> Result<Option<Msg>, Lost> {
         // Tell the agent at once if the file or its log went away under us,
         // before they type a ticket that cannot be saved.
         if !self.lost
             && let Err(e) = store.check_in_place()
         {
             self.lost = true;
-            return Some(Msg::DeskLost(e.into()));
+            return Ok(Some(Msg::DeskLost(e.into())));
         }
         // A lock held elsewhere (the first import into an empty desk) makes
         // the question wait: it is asked again at the next look.
-        store.others_committed().ok()?.then_some(Msg::DatabaseChanged)
+        match store.others_committed() {
+            Ok(news) => Ok(news.then_some(Msg::DatabaseChanged)),
+            Err(e) if reconnect::is_lost(&e) => Err(Lost),
+            Err(_) => Ok(None),
+        }
     }
 }
 
 enum WriteFailed {
     /// The lock is still held after [`WRITE_PATIENCE`]: try again.
     Busy,
+    /// The server went away: try again on a new session.
+    Unreachable,
     /// The desk was moved or its log deleted under us (see `Store::check_in_place`).
     Lost(Failure),
     Refused(Failure),
@@ -312,6 +456,7 @@ impl From<StoreError> for WriteFailed {
     fn from(e: StoreError) -> WriteFailed {
         match e {
             StoreError::Busy { .. } => WriteFailed::Busy,
+            lost if reconnect::is_lost(&lost) => WriteFailed::Unreachable,
             lost @ StoreError::Detached { .. } => WriteFailed::Lost(lost.into()),
             other => WriteFailed::Refused(other.into()),
         }
@@ -369,15 +514,17 @@ mod tests {
         let path = dir.path().join("desk.db");
         let mut own = Store::open(&path).unwrap();
         let mut other = Store::open(&path).unwrap();
-        let mut watch = Watch::new(&mut own);
-        assert!(watch.look(&mut own).is_none(), "nothing yet");
+        let _ = own.others_committed(); // starts watching, as the writer's open does
+        let mut watch = Watch::default();
+        let mut look = |own: &mut Store| watch.look(own).ok().flatten();
+        assert!(look(&mut own).is_none(), "nothing yet");
         own.add(&ticket("mine"), Origins::PERSON).unwrap();
-        assert!(watch.look(&mut own).is_none(), "our own save is no news");
+        assert!(look(&mut own).is_none(), "our own save is no news");
         other.add(&ticket("theirs"), Origins::PERSON).unwrap();
-        assert!(matches!(watch.look(&mut own), Some(Msg::DatabaseChanged)));
-        assert!(watch.look(&mut own).is_none(), "told once");
+        assert!(matches!(look(&mut own), Some(Msg::DatabaseChanged)));
+        assert!(look(&mut own).is_none(), "told once");
         own.add(&ticket("mine again"), Origins::PERSON).unwrap();
         other.add(&ticket("theirs again"), Origins::PERSON).unwrap();
-        assert!(matches!(watch.look(&mut own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
+        assert!(matches!(look(&mut own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
     }
 }

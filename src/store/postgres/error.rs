@@ -9,7 +9,9 @@ use crate::store::error::constraint_field;
 
 pub(crate) fn from_postgres(err: postgres::Error, shown: &str, lock_timeout: Duration) -> StoreError {
     let Some(db) = err.as_db_error() else {
-        if err.is_closed() {
+        // A socket that failed (reset, cut) is as lost as one that closed.
+        let broken_socket = std::error::Error::source(&err).is_some_and(|e| e.is::<std::io::Error>());
+        if err.is_closed() || broken_socket {
             return StoreError::Unreachable {
                 target: shown.to_owned(),
                 detail: "the connection to the server was lost".to_owned(),
@@ -18,6 +20,9 @@ pub(crate) fn from_postgres(err: postgres::Error, shown: &str, lock_timeout: Dur
         return StoreError::Postgres(one_line(&err.to_string()));
     };
     let code = db.code();
+    if ends_the_session(code) {
+        return StoreError::Unreachable { target: shown.to_owned(), detail: one_line(db.message()) };
+    }
     if *code == SqlState::LOCK_NOT_AVAILABLE {
         tracing::warn!(desk = shown, waited_s = lock_timeout.as_secs(), "gave up waiting for a lock");
         return StoreError::Busy { waited: lock_timeout };
@@ -39,6 +44,13 @@ pub(crate) fn from_postgres(err: postgres::Error, shown: &str, lock_timeout: Dur
         }
     }
     StoreError::Postgres(one_line(db.message()))
+}
+
+/// A server shutting down or ending our session (the session is gone
+/// with it), or a broken connection: the desk is out of reach, not refusing.
+fn ends_the_session(code: &SqlState) -> bool {
+    let ending = [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW];
+    ending.contains(code) || code.code().starts_with("08")
 }
 
 /// Server text on one line (a message may hold a newline and a detail).

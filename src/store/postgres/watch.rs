@@ -3,22 +3,24 @@
 //! or history, and a session that listens receives it once the writer
 //! commits.
 
+use std::time::Duration;
+
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::PgDesk;
 use crate::store::StoreError;
 
-/// How long a look for notifications may wait for the socket.
-const LOOK: std::time::Duration = std::time::Duration::from_millis(1);
-
 /// The channel the schema's triggers notify.
 const CHANNEL: &str = "ticketdesk_changes";
+
+/// How long a look at the socket waits for what the server already sent.
+const SOCKET_LOOK: Duration = Duration::from_millis(1);
 
 impl PgDesk {
     /// Whether another session committed since the last call. The first call
     /// starts listening and, having nothing to compare with, says yes. This
     /// session's own commits are not news. Reads only what the server has
-    /// already sent: no query, no round trip.
+    /// already sent: no round trip, and a wait of a millisecond at most.
     pub fn others_committed(&mut self) -> Result<bool, StoreError> {
         let Some(own) = self.listening else {
             let ctx = &self.ctx;
@@ -29,12 +31,21 @@ impl PgDesk {
             return Ok(true);
         };
         let mut news = false;
-        let mut pending = self.client.notifications();
-        // A look that never waits never lets the client read its socket: a
-        // millisecond lets it take in what the server has already sent.
-        let mut iter = pending.timeout_iter(LOOK);
-        while let Some(note) = iter.next().map_err(|e| self.ctx.fail(e))? {
-            news |= note.process_id() != own;
+        {
+            let mut pending = self.client.notifications();
+            // The plain iterator only reads what the client's runtime already
+            // knows is waiting, and that runtime learns of new bytes on the
+            // socket only while it waits: so wait, a moment.
+            let mut iter = pending.timeout_iter(SOCKET_LOOK);
+            while let Some(note) = iter.next().map_err(|e| self.ctx.fail(e))? {
+                news |= note.process_id() != own;
+            }
+        }
+        // A server gone without a word (killed, or the network cut) only
+        // closes the socket: reading it ends quietly, but the client knows.
+        if self.client.is_closed() {
+            let detail = "the connection to the server was lost".to_owned();
+            return Err(StoreError::Unreachable { target: self.ctx.shown.clone(), detail });
         }
         Ok(news)
     }

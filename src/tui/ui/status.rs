@@ -34,6 +34,10 @@ fn render_status(buf: &mut ratatui::buffer::Buffer, area: Rect, model: &Model, t
         // First, so it is the last thing a narrow screen drops.
         left.insert(0, ("NOT SAVING: quit and reopen".to_owned(), theme.error()));
     }
+    if model.unreachable.reader || model.unreachable.writer {
+        // Ahead of the rest: nothing reaches the desk until it is back.
+        left.insert(0, ("server unreachable: retrying…".to_owned(), theme.error()));
+    }
     if model.form.suggesting.is_thinking() {
         left.push(("thinking…".to_owned(), theme.accent()));
     }

@@ -26,7 +26,7 @@ use super::effect::{EditTarget, Effect};
 use super::keymap::{Action, Context};
 use super::layout;
 use super::model::{Failure, Field, Loading, Model, Notice, Overlay, Pane};
-use super::msg::Msg;
+use super::msg::{Msg, Worker};
 
 pub use form::restore_draft;
 
@@ -94,6 +94,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
             Update::changed(vec![])
         }
         Msg::WriteBusy(busy) => set(&mut model.busy, busy),
+        Msg::ServerLost { worker, lost } => {
+            let mut now = model.unreachable;
+            match worker {
+                Worker::Reader => now.reader = lost,
+                Worker::Writer => now.writer = lost,
+            }
+            set(&mut model.unreachable, now)
+        }
         Msg::Suggested { generation, suggestion } => form::on_suggested(model, generation, suggestion),
         Msg::SimilarFound { generation, result } => form::on_similar(model, generation, result),
         Msg::Edited { target, result } => match target {
