@@ -126,8 +126,21 @@ fn config(target: &PgTarget, timeout: Option<Duration>) -> postgres::Config {
     if let Some(timeout) = timeout {
         config.connect_timeout(timeout.max(Duration::from_millis(1)));
     }
+    // A cut network closes nothing: without probes an idle screen would
+    // wait for the system's two hours to learn its server is gone.
+    config
+        .keepalives(true)
+        .keepalives_idle(KEEPALIVE_IDLE)
+        .keepalives_interval(KEEPALIVE_INTERVAL)
+        .keepalives_retries(KEEPALIVE_RETRIES);
     config
 }
+
+/// Silence before the first probe, between probes, and unanswered probes
+/// before the connection counts as lost: about half a minute in all.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+const KEEPALIVE_RETRIES: u32 = 3;
 
 /// The busy timeout as the session's lock timeout. Zero means "do not wait"
 /// on the SQLite desk but "wait forever" to PostgreSQL, hence the floor.
@@ -233,6 +246,15 @@ mod tests {
         let env = PgEnv::new([("PGPASSFILE", "/nonexistent/pgpass")], None, Some("me".into()))
             .with_socket_dir("/nonexistent/pg-socket");
         PgTarget::parse(url, &env).unwrap()
+    }
+
+    #[test]
+    fn sessions_probe_a_silent_network_within_half_a_minute() {
+        let config = config(&target("postgres://db.example/desk"), None);
+        assert!(config.get_keepalives());
+        let worst = config.get_keepalives_idle()
+            + config.get_keepalives_interval().unwrap() * config.get_keepalives_retries().unwrap();
+        assert!(worst <= Duration::from_secs(30), "{worst:?}");
     }
 
     fn wires(url: &str) -> Vec<WireSsl> {
