@@ -1,16 +1,25 @@
 //! `cargo bench --bench scale`: the release `ticketdesk` binary at scale, run as
-//! whole processes beside the same work done through the `sqlite3` shell (the
-//! "floor"), in the same run, reported as ratios.
+//! whole processes beside the same work done through the engine's own shell
+//! (the "floor"), in the same run, reported as ratios.
 //!
-//! - `TICKETDESK_BENCH_ROWS` (default 1,000,000): tickets in the big database.
+//! - `-- --engine sqlite` (the default): a desk file beside the `sqlite3` shell.
+//! - `-- --engine postgres`: a desk database beside `psql` on the same server:
+//!   the one `TICKETDESK_BENCH_PG` (an admin URL) names, else a throwaway
+//!   cluster with durable settings, stopped at the end.
+//! - `TICKETDESK_BENCH_ROWS` or `-- --rows N` (default 1,000,000): tickets in
+//!   the big database.
 //! - `TICKETDESK_BENCH_REUSE=1`: keep the databases of an earlier run instead of
-//!   importing again.
+//!   importing again (on PostgreSQL, only on a named server).
 //!
 //! Generated files are cached in `<target dir>/bench-data/`; the report goes to
-//! stdout and `<target dir>/bench-report.md`, progress to stderr.
+//! stdout and `<target dir>/bench-report.md` (`bench-report-postgres.md`),
+//! progress to stderr.
 
 mod data;
+mod desk;
 mod duplicates;
+#[path = "../common/pg.rs"]
+mod pg;
 mod proc;
 mod units;
 
@@ -18,13 +27,14 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use data::{COMMON, Dataset, PREFIX, RARE, RARE_COUNT};
+use desk::{Desk, Dialect, Timing, json_rows};
 use proc::Sample;
+use ticketdesk::store::Location;
 use units::{mib, millis, minutes, seconds, thousands};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ticketdesk");
@@ -42,28 +52,65 @@ fn main() {
     if args.get(1).is_some_and(|a| a == proc::SPAWN_ARG) {
         proc::spawner_main(&args[2..]);
     }
-    if let Err(e) = run() {
+    if let Err(e) = options(&args[1..]).and_then(|(dialect, rows)| run(dialect, rows)) {
         eprintln!("[scale] failed: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run() -> Result<()> {
-    let started = Instant::now();
-    let load_at_start = load_average();
-    let sqlite_version = match Command::new("sqlite3").arg("-version").output() {
+/// `--engine sqlite|postgres` and `--rows N`; anything else (cargo adds
+/// `--bench`) is left alone.
+fn options(args: &[String]) -> Result<(Dialect, usize)> {
+    let (mut dialect, mut rows) = (Dialect::Sqlite, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--engine" => {
+                dialect = match args.next().map(String::as_str) {
+                    Some("sqlite") => Dialect::Sqlite,
+                    Some("postgres") => Dialect::Postgres,
+                    other => bail!("--engine takes sqlite or postgres, not {other:?}"),
+                }
+            }
+            "--rows" => rows = Some(parse_rows("--rows", args.next().map_or("", String::as_str))?),
+            _ => {}
+        }
+    }
+    let rows = match (rows, std::env::var("TICKETDESK_BENCH_ROWS")) {
+        (Some(rows), _) => rows,
+        (None, Ok(v)) => parse_rows("TICKETDESK_BENCH_ROWS", &v)?,
+        (None, Err(_)) => DEFAULT_ROWS,
+    };
+    Ok((dialect, rows))
+}
+
+fn parse_rows(name: &str, text: &str) -> Result<usize> {
+    text.replace('_', "").parse().with_context(|| format!("{name}={text:?}"))
+}
+
+/// The floor shell's version, or the end of the run when it is missing.
+fn shell_version(dialect: Dialect) -> String {
+    let (program, arg) = match dialect {
+        Dialect::Sqlite => ("sqlite3".to_string(), "-version"),
+        Dialect::Postgres => (pg::psql_program(), "--version"),
+    };
+    match Command::new(program).arg(arg).output() {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
         _ => {
-            eprintln!(
-                "scale: the sqlite3 command-line shell is not on PATH; install it to run this benchmark"
-            );
+            let what = match dialect {
+                Dialect::Sqlite => "the sqlite3 command-line shell",
+                Dialect::Postgres => "psql (PostgreSQL's client)",
+            };
+            eprintln!("scale: {what} is not on PATH; install it to run this benchmark");
             std::process::exit(1);
         }
-    };
-    let rows = match std::env::var("TICKETDESK_BENCH_ROWS") {
-        Ok(v) => v.replace('_', "").parse().with_context(|| format!("TICKETDESK_BENCH_ROWS={v:?}"))?,
-        Err(_) => DEFAULT_ROWS,
-    };
+    }
+}
+
+fn run(dialect: Dialect, rows: usize) -> Result<()> {
+    let started = Instant::now();
+    let load_at_start = load_average();
+    let mut floor_version = shell_version(dialect);
     let reuse = std::env::var("TICKETDESK_BENCH_REUSE").is_ok_and(|v| v == "1");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -72,8 +119,16 @@ fn run() -> Result<()> {
 
     let big_set = data::ensure_dataset(&data_dir, rows)?;
     let small_set = data::ensure_dataset(&data_dir, SMALL_ROWS)?;
-    let big = Desk::build(&big_set, &data_dir, reuse)?;
-    let small = Desk::build(&small_set, &data_dir, reuse)?;
+    // Dropped as the run ends, however it ends: a cluster started here stops.
+    let server = match dialect {
+        Dialect::Sqlite => None,
+        Dialect::Postgres => Some(pg::Server::get()?),
+    };
+    if let Some(server) = &server {
+        floor_version = format!("{floor_version}, server {}", server.version()?);
+    }
+    let big = Desk::build(&big_set, &data_dir, reuse, server.as_ref())?;
+    let small = Desk::build(&small_set, &data_dir, reuse, server.as_ref())?;
     // Imports leave gigabytes for the kernel to write back; queries timed
     // while that runs would measure the disk, not the query.
     Command::new("sync").status().context("cannot run sync")?;
@@ -95,7 +150,7 @@ fn run() -> Result<()> {
     } else {
         table.push(Row::new(format!("import {} rows", thousands(rows)), "reused", "reused", "—", "—", "—"));
     }
-    let queries = queries();
+    let queries = queries(dialect);
     let start_up = big.start_up()?;
     let mut memory = Vec::new();
     for query in &queries {
@@ -107,10 +162,10 @@ fn run() -> Result<()> {
         }
     }
     table.extend(memory);
-    table.push(duplicates::row(&big.td, rows)?);
+    table.push(duplicates::row(&Location::parse(&big.td)?, rows)?);
 
     let notes = Notes {
-        sqlite_version,
+        floor_version,
         baseline_rss_kib: baseline,
         load_at_start,
         start_up,
@@ -118,221 +173,14 @@ fn run() -> Result<()> {
     };
     let report = render(&big_set, &big, &small, &notes, &table, &warnings);
     print!("{report}");
-    let path = target.join("bench-report.md");
+    let name = match dialect {
+        Dialect::Sqlite => "bench-report.md",
+        Dialect::Postgres => "bench-report-postgres.md",
+    };
+    let path = target.join(name);
     fs::write(&path, &report).with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("[scale] done in {}; report in {}", minutes(notes.elapsed), path.display());
     Ok(())
-}
-
-/// One ticketdesk database and its floor twin, both holding the same dataset.
-struct Desk {
-    rows: usize,
-    dir: PathBuf,
-    td: PathBuf,
-    floor: PathBuf,
-    /// Import runs (ticketdesk, floor); `None` when reused.
-    import: Option<(Sample, Sample)>,
-    /// A ticketdesk import into an empty desk another process has open.
-    held_import: Option<Sample>,
-}
-
-impl Desk {
-    fn build(set: &Dataset, data_dir: &Path, reuse: bool) -> Result<Desk> {
-        let dir = data_dir.join(format!("db-{}", set.rows));
-        fs::create_dir_all(&dir)?;
-        let mut desk = Desk {
-            rows: set.rows,
-            td: dir.join("ticketdesk.db"),
-            floor: dir.join("floor.db"),
-            dir,
-            import: None,
-            held_import: None,
-        };
-        if reuse
-            && desk.td.exists()
-            && desk.floor.exists()
-            && desk.counts().ok() == Some((set.rows, set.rows))
-        {
-            eprintln!("[scale] reusing the {}-row databases in {}", set.rows, desk.dir.display());
-            return Ok(desk);
-        }
-        for db in [&desk.td, &desk.floor] {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let _ = fs::remove_file(format!("{}{suffix}", db.display()));
-            }
-        }
-        let log = desk.dir.join("stderr.log");
-        eprintln!("[scale] ticketdesk import of {} rows ...", set.rows);
-        let jsonl = set.jsonl.display().to_string();
-        let td = proc::measure(BIN, &desk.td_args(&["import", &jsonl]), None, &log)?;
-        eprintln!("[scale]   {}", seconds(td.wall));
-        eprintln!("[scale] floor import (.import, 4 indexes, FTS5 rebuild) of {} rows ...", set.rows);
-        let script = desk.dir.join("floor-import.sql");
-        fs::write(&script, floor_script(&set.csv))?;
-        let floor_args = vec!["-bail".to_string(), desk.floor.display().to_string()];
-        let floor = proc::measure("sqlite3", &floor_args, Some(&script), &log)?;
-        eprintln!("[scale]   {}", seconds(floor.wall));
-        let counts = desk.counts()?;
-        if counts != (set.rows, set.rows) {
-            bail!(
-                "after import: ticketdesk holds {} rows, the floor {}; expected {}",
-                counts.0,
-                counts.1,
-                set.rows
-            );
-        }
-        desk.import = Some((td, floor));
-        desk.held_import = Some(desk.held_import(&jsonl, &log)?);
-        desk.assign_some()?;
-        Ok(desk)
-    }
-
-    /// Imports into a fresh empty desk while a `sqlite3` shell holds it open,
-    /// as an agent's open TUI would: the import then writes through WAL.
-    fn held_import(&self, jsonl: &str, log: &Path) -> Result<Sample> {
-        let held = self.dir.join("held.db");
-        let remove = || {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let _ = fs::remove_file(format!("{}{suffix}", held.display()));
-            }
-        };
-        remove();
-        let args = |rest: &[&str]| {
-            let mut all = vec!["--db".to_string(), held.display().to_string()];
-            all.extend(rest.iter().map(|s| s.to_string()));
-            all
-        };
-        proc::capture(BIN, &args(&["stats"]))?;
-        let mut reader = Command::new("sqlite3")
-            .arg(&held)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .context("cannot start sqlite3")?;
-        let (mut input, output) =
-            (reader.stdin.take().context("stdin")?, reader.stdout.take().context("stdout")?);
-        // Once the shell has answered, it holds the file open (and idle).
-        writeln!(input, "SELECT count(*) FROM tickets;")?;
-        let mut answer = String::new();
-        BufReader::new(output).read_line(&mut answer)?;
-        eprintln!("[scale] ticketdesk import of {} rows while a reader holds the desk ...", self.rows);
-        let sample = proc::measure(BIN, &args(&["import", jsonl]), None, log);
-        drop(input);
-        reader.wait()?;
-        remove();
-        let sample = sample?;
-        eprintln!("[scale]   {}", seconds(sample.wall));
-        Ok(sample)
-    }
-
-    /// Gives every 50th ticket to the agent running the bench, in both
-    /// databases, so `assignee:me` has rows to find.
-    fn assign_some(&self) -> Result<()> {
-        let me = ticketdesk::actor::current();
-        let sql = format!("UPDATE tickets SET assignee = '{me}' WHERE id % 50 = 0;");
-        for db in [&self.td, &self.floor] {
-            proc::capture("sqlite3", &[db.display().to_string(), sql.clone()])?;
-        }
-        Ok(())
-    }
-
-    fn td_args(&self, args: &[&str]) -> Vec<String> {
-        let mut all = vec!["--db".to_string(), self.td.display().to_string()];
-        all.extend(args.iter().map(|a| a.to_string()));
-        all
-    }
-
-    fn floor_args(&self, sql: &str) -> Vec<String> {
-        vec!["-json".into(), self.floor.display().to_string(), sql.into()]
-    }
-
-    /// A query's floor runs on the desk's own file: the same schema (parsed
-    /// by every process that opens it), indexes and WAL journal.
-    fn same_file_args(&self, sql: &str) -> Vec<String> {
-        vec!["-json".into(), self.td.display().to_string(), sql.into()]
-    }
-
-    /// What starting each program costs before it does any work (`--version`
-    /// and `-version`), timed like the queries.
-    fn start_up(&self) -> Result<(Timing, Timing)> {
-        let log = self.dir.join("stderr.log");
-        let (mut td, mut floor) = (Vec::new(), Vec::new());
-        for _ in 0..=RUNS {
-            td.push(proc::measure(BIN, &["--version".to_string()], None, &log)?);
-            floor.push(proc::measure("sqlite3", &["-version".to_string()], None, &log)?);
-        }
-        Ok((Timing::of(&td), Timing::of(&floor)))
-    }
-
-    /// Tickets in (ticketdesk, floor).
-    fn counts(&self) -> Result<(usize, usize)> {
-        let stats: Value = serde_json::from_str(&proc::capture(BIN, &self.td_args(&["stats", "--json"]))?)?;
-        let floor =
-            json_rows(&proc::capture("sqlite3", &self.floor_args("SELECT count(*) AS n FROM tickets"))?)?;
-        let n = |v: &Value| v.as_u64().unwrap_or(0) as usize;
-        Ok((n(&stats["total_tickets"]), floor.first().map_or(0, |row| n(&row["n"]))))
-    }
-
-    /// One warm-up run, then [`RUNS`] runs of each side, alternating.
-    fn time(&self, query: &Query) -> Result<(Timing, Timing)> {
-        let log = self.dir.join("stderr.log");
-        let td_args = self.td_args(&query.td.iter().map(String::as_str).collect::<Vec<_>>());
-        let floor_args = self.same_file_args(&query.sql);
-        let (mut td, mut floor) = (Vec::new(), Vec::new());
-        for _ in 0..=RUNS {
-            td.push(proc::measure(BIN, &td_args, None, &log)?);
-            floor.push(proc::measure("sqlite3", &floor_args, None, &log)?);
-        }
-        let (td, floor) = (Timing::of(&td), Timing::of(&floor));
-        eprintln!(
-            "[scale] {} rows: {:<52} ticketdesk {:>10}  floor {:>10}",
-            thousands(self.rows),
-            query.label,
-            millis(td.median),
-            millis(floor.median)
-        );
-        Ok((td, floor))
-    }
-}
-
-fn floor_script(csv: &Path) -> String {
-    format!(
-        "CREATE TABLE tickets (
-    id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, category TEXT NOT NULL,
-    priority TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-) STRICT;
-.import --csv --skip 1 '{}' tickets
-CREATE INDEX tickets_by_created ON tickets (created_at);
-CREATE INDEX tickets_by_status ON tickets (status, created_at);
-CREATE INDEX tickets_by_priority ON tickets (priority, created_at);
-CREATE INDEX tickets_by_category ON tickets (category, created_at);
-CREATE VIRTUAL TABLE tickets_fts USING fts5 (
-    title, description, content = 'tickets', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 0', detail = none, prefix = '2 3'
-);
-INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');
-ALTER TABLE tickets ADD COLUMN assignee TEXT;
-CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at) WHERE assignee IS NOT NULL;
-",
-        csv.display().to_string().replace('\'', "''")
-    )
-}
-
-/// Median wall time (warm-up excluded) and peak RSS (warm-up included).
-struct Timing {
-    median: Duration,
-    peak_rss_kib: u64,
-}
-
-impl Timing {
-    fn of(samples: &[Sample]) -> Timing {
-        let mut walls: Vec<Duration> = samples[1..].iter().map(|s| s.wall).collect();
-        walls.sort();
-        Timing {
-            median: walls[walls.len() / 2],
-            peak_rss_kib: samples.iter().map(|s| s.rss_kib).max().unwrap_or(0),
-        }
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -372,7 +220,7 @@ impl Query {
     }
 }
 
-fn queries() -> Vec<Query> {
+fn queries(dialect: Dialect) -> Vec<Query> {
     let order = "ORDER BY created_at DESC, id DESC LIMIT 50";
     let mut list = vec![Query {
         label: "list --category billing --status open".into(),
@@ -385,23 +233,21 @@ fn queries() -> Vec<Query> {
         [(RARE, Goal::FasterBy(20.0)), (COMMON, Goal::AtMost(1.5)), (PREFIX, Goal::AtMost(1.5))]
     {
         for category in [None, Some("billing")] {
-            let (td, filter) = search_args(word, category);
+            let (td, filter) = search_args(word, category, dialect);
             list.push(Query {
                 label: td[..td.len() - 1].join(" "),
                 td,
                 sql: format!("SELECT {COLUMNS} FROM tickets WHERE {filter} {order}"),
-                goal,
+                goal: dialect.search_goal(goal),
                 memory: category.is_none() && word != PREFIX,
             });
         }
     }
-    list.extend(query_language());
+    list.extend(query_language(dialect));
     list.push(Query {
         label: "stats --json".into(),
         td: words("stats --json"),
-        sql: "SELECT priority, count(*), sum(status = 'open'), min(created_at) FROM tickets GROUP BY priority; \
-              SELECT category, count(*), sum(status = 'open') FROM tickets GROUP BY category;"
-            .into(),
+        sql: dialect.stats_sql().into(),
         goal: Goal::FasterBy(5.0),
         memory: true,
     });
@@ -411,7 +257,9 @@ fn queries() -> Vec<Query> {
 /// The query language's terms, each against the SQL one would write by hand
 /// for it (LIKE for phrases and negated words): within 1.5× where that SQL
 /// walks an index, at least 5× faster where it must scan.
-fn query_language() -> Vec<Query> {
+fn query_language(dialect: Dialect) -> Vec<Query> {
+    let refund = dialect.contains("refund");
+    let credit_card = dialect.contains("credit card");
     let me = ticketdesk::actor::current();
     let now = time::OffsetDateTime::now_utc();
     // The data ends on 2026-11-01: an age that reaches into it.
@@ -437,20 +285,12 @@ fn query_language() -> Vec<Query> {
             Goal::AtMost(1.5),
         ),
         ("#500000".into(), "id = 500000".into(), Goal::AtMost(1.5)),
-        (
-            "-st:closed -refund".into(),
-            "status <> 'closed' AND NOT (title LIKE '%refund%' OR description LIKE '%refund%')".into(),
-            Goal::AtMost(1.5),
-        ),
-        (
-            "\"credit card\"".into(),
-            "(title LIKE '%credit card%' OR description LIKE '%credit card%')".into(),
-            Goal::AtMost(1.5),
-        ),
+        ("-st:closed -refund".into(), format!("status <> 'closed' AND NOT {refund}"), Goal::AtMost(1.5)),
+        ("\"credit card\"".into(), credit_card.clone(), Goal::AtMost(1.5)),
         (
             "\"card declined\"".into(),
-            "(title LIKE '%card declined%' OR description LIKE '%card declined%')".into(),
-            Goal::FasterBy(5.0),
+            dialect.contains("card declined"),
+            dialect.search_goal(Goal::FasterBy(5.0)),
         ),
         (
             format!(
@@ -459,8 +299,7 @@ fn query_language() -> Vec<Query> {
             format!(
                 "category = 'billing' AND priority IN ('high', 'critical') AND status IN ('open', 'in_progress') \
                  AND assignee = '{me}' AND created_at > '{since}' \
-                 AND (title LIKE '%credit card%' OR description LIKE '%credit card%') \
-                 AND (title LIKE '%refund%' OR description LIKE '%refund%')"
+                 AND {credit_card} AND {refund}"
             ),
             Goal::AtMost(1.5),
         ),
@@ -478,10 +317,10 @@ fn query_language() -> Vec<Query> {
 }
 
 /// ticketdesk's arguments for a search, and the floor's LIKE filter for it.
-fn search_args(word: &str, category: Option<&str>) -> (Vec<String>, String) {
+fn search_args(word: &str, category: Option<&str>, dialect: Dialect) -> (Vec<String>, String) {
     let mut td = words("list --search");
     td.push(word.into());
-    let mut filter = format!("(title LIKE '%{word}%' OR description LIKE '%{word}%')");
+    let mut filter = dialect.contains(word);
     if let Some(category) = category {
         td.extend(["--category".into(), category.into()]);
         filter.push_str(&format!(" AND category = '{category}'"));
@@ -505,7 +344,7 @@ fn check_results(desk: &Desk, warnings: &mut Vec<String>) -> Result<()> {
     };
     for word in [RARE, COMMON, PREFIX] {
         for category in [None, Some("billing")] {
-            let (td_args, filter) = search_args(word, category);
+            let (td_args, filter) = search_args(word, category, desk.dialect);
             let label = format!("{} rows: {}", thousands(desk.rows), td_args[..td_args.len() - 1].join(" "));
             let args: Vec<&str> = td_args.iter().map(String::as_str).collect();
             let td = ids(&json_rows(&proc::capture(BIN, &desk.td_args(&args))?)?);
@@ -513,7 +352,7 @@ fn check_results(desk: &Desk, warnings: &mut Vec<String>) -> Result<()> {
                 "SELECT id, title, description FROM tickets WHERE {filter} \
                  ORDER BY created_at DESC, id DESC LIMIT {WINDOW}"
             );
-            let rows = json_rows(&proc::capture("sqlite3", &desk.floor_args(&sql))?)?;
+            let rows = desk.floor_rows(&sql)?;
             let text = |row: &Value, key: &str| row[key].as_str().unwrap_or_default().to_string();
             let kept: Vec<Value> = rows
                 .iter()
@@ -539,18 +378,18 @@ fn check_results(desk: &Desk, warnings: &mut Vec<String>) -> Result<()> {
             }
         }
     }
-    for query in query_language().iter().take(5) {
+    for query in query_language(desk.dialect).iter().take(5) {
         let args: Vec<&str> = query.td.iter().map(String::as_str).collect();
         let td = ids(&json_rows(&proc::capture(BIN, &desk.td_args(&args))?)?);
-        let floor = ids(&json_rows(&proc::capture("sqlite3", &desk.floor_args(&query.sql))?)?);
+        let floor = ids(&desk.floor_rows(&query.sql)?);
         if td != floor {
             warn(format!("{} rows: {}: ids differ from the floor's", thousands(desk.rows), query.label));
         }
     }
-    let list = queries().swap_remove(0);
+    let list = queries(desk.dialect).swap_remove(0);
     let args: Vec<&str> = list.td.iter().map(String::as_str).collect();
     let td = ids(&json_rows(&proc::capture(BIN, &desk.td_args(&args))?)?);
-    let floor = ids(&json_rows(&proc::capture("sqlite3", &desk.floor_args(&list.sql))?)?);
+    let floor = ids(&desk.floor_rows(&list.sql)?);
     if td != floor || td.len() != 50 {
         warn(format!("{} rows: {}: ids differ from the floor's", thousands(desk.rows), list.label));
     }
@@ -559,7 +398,8 @@ fn check_results(desk: &Desk, warnings: &mut Vec<String>) -> Result<()> {
                SELECT 'open', count(*) FROM tickets WHERE status = 'open' UNION ALL \
                SELECT priority, count(*) FROM tickets GROUP BY priority UNION ALL \
                SELECT category, count(*) FROM tickets GROUP BY category";
-    let floor: BTreeMap<String, u64> = json_rows(&proc::capture("sqlite3", &desk.floor_args(sql))?)?
+    let floor: BTreeMap<String, u64> = desk
+        .floor_rows(sql)?
         .iter()
         .map(|r| (r["k"].as_str().unwrap_or_default().to_string(), r["n"].as_u64().unwrap_or(0)))
         .collect();
@@ -580,14 +420,6 @@ fn check_results(desk: &Desk, warnings: &mut Vec<String>) -> Result<()> {
 /// The search rule for a plain term: some word starts with it, ignoring case.
 fn word_start(text: &str, term: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric()).any(|w| w.to_lowercase().starts_with(term))
-}
-
-/// A JSON array of objects (sqlite3 -json prints nothing for no rows).
-fn json_rows(text: &str) -> Result<Vec<Value>> {
-    if text.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(serde_json::from_str(text)?)
 }
 
 fn ids(rows: &[Value]) -> Vec<i64> {
@@ -642,10 +474,11 @@ fn rss_row(query: &Query, rows: usize, td: (&Timing, &Timing), floor: (&Timing, 
 
 /// What the report says about the run besides the table.
 struct Notes {
-    sqlite_version: String,
+    /// The floor shell's version (and the server's).
+    floor_version: String,
     baseline_rss_kib: u64,
     load_at_start: String,
-    /// `--version` of (ticketdesk, sqlite3).
+    /// `--version` of (ticketdesk, the floor's shell).
     start_up: (Timing, Timing),
     elapsed: Duration,
 }
@@ -664,9 +497,25 @@ fn render(
     table: &[Row],
     warnings: &[String],
 ) -> String {
-    let size = |p: &Path| fs::metadata(p).map_or(0, |m| m.len()) as f64 / f64::from(1 << 30);
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mut out = format!("# ticketdesk scale benchmark ({} tickets)\n\n", thousands(set.rows));
+    let (engine, shell, floor, stored) = match big.dialect {
+        Dialect::Sqlite => (
+            "",
+            "sqlite3",
+            "through the sqlite3 shell on the desk's own file (the same schema, indexes and WAL journal); the \
+             twin floor.db serves only as the import's floor",
+            "database files",
+        ),
+        Dialect::Postgres => (
+            " on PostgreSQL",
+            "psql",
+            "through psql on the desk's own database (the same server, schema and indexes: `lower(..) LIKE` \
+             for words and phrases walks the trigram indexes); the twin database serves only as the import's \
+             floor, `\\copy` into a plain table, then the same indexes and ANALYZE",
+            "databases",
+        ),
+    };
+    let mut out = format!("# ticketdesk scale benchmark{engine} ({} tickets)\n\n", thousands(set.rows));
     out += &format!(
         "- data: {} tickets over 3 years, descriptions {:.1} words on average; \"{COMMON}\" in {} tickets ({:.1}%), \
          \"{RARE}\" in {RARE_COUNT}, prefix \"{PREFIX}\"; memory also measured at {} tickets\n",
@@ -676,17 +525,16 @@ fn render(
         100.0 * set.common_rows as f64 / set.rows as f64,
         thousands(small.rows),
     );
-    out += &format!("- ticketdesk: `{BIN}`; floor: sqlite3 {}\n", notes.sqlite_version);
+    out += &format!("- ticketdesk: `{BIN}`; floor: {}\n", notes.floor_version);
     out += &format!(
         "- whole processes, stdout discarded; queries: median of {RUNS} runs after one warm-up; {cpus} CPUs; \
          load average {} at start, {} at end\n",
         notes.load_at_start,
         load_average()
     );
-    out += "- each query's floor is its hand-written SQL through the sqlite3 shell on the desk's own file (the \
-            same schema, indexes and WAL journal); the twin floor.db serves only as the import's floor\n";
+    out += &format!("- each query's floor is its hand-written SQL {floor}\n");
     out += &format!(
-        "- start-up alone (`--version`): ticketdesk {}, sqlite3 {}; \"past start-up\" compares what each spends \
+        "- start-up alone (`--version`): ticketdesk {}, {shell} {}; \"past start-up\" compares what each spends \
          beyond it\n",
         millis(notes.start_up.0.median),
         millis(notes.start_up.1.median)
@@ -696,11 +544,8 @@ fn render(
          (what `true` reports)\n",
         mib(notes.baseline_rss_kib)
     );
-    out += &format!(
-        "- database files: ticketdesk {:.2} GiB, floor {:.2} GiB\n",
-        size(&big.td),
-        size(&big.floor)
-    );
+    let (td_size, floor_size) = big.sizes_gib();
+    out += &format!("- {stored}: ticketdesk {td_size:.2} GiB, floor {floor_size:.2} GiB\n");
     out += &format!("- bench run took {}\n\n", minutes(notes.elapsed));
     out += "| measure | ticketdesk | floor | ratio | goal | ok? |\n|---|---|---|---|---|---|\n";
     for Row(cells) in table {

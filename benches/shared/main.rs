@@ -5,13 +5,22 @@
 //! the CLI and the TUI do, timing each write from the moment it asks for the
 //! write lock to its commit. Reports sustained writes per second and the
 //! latency of single writes (p50, p99, worst).
+//!
+//! `-- --engine postgres` runs the same on a PostgreSQL desk: on the server
+//! `TICKETDESK_BENCH_PG` (an admin URL) names, else on a throwaway cluster
+//! with durable settings, stopped at the end.
 
-use std::path::{Path, PathBuf};
+// Shared with the scale bench, which uses all of it.
+#[allow(dead_code)]
+#[path = "../common/pg.rs"]
+mod pg;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ticketdesk::domain::{Category, NewTicket, Origins, Priority, Status, TicketEdit};
-use ticketdesk::store::Store;
+use ticketdesk::store::{DEFAULT_BUSY_TIMEOUT, Location, Store};
 
 const AGENTS: usize = 16;
 const WRITES: usize = 100;
@@ -19,14 +28,33 @@ const WORKER_ENV: &str = "TICKETDESK_BENCH_AGENT";
 
 fn main() {
     if let Ok(db) = std::env::var(WORKER_ENV) {
-        agent(Path::new(&db));
+        agent(&location(&db));
         return;
     }
+    let args: Vec<String> = std::env::args().collect();
+    let postgres = match args.iter().position(|a| a == "--engine").map(|i| args.get(i + 1)) {
+        None => false,
+        Some(Some(engine)) if engine == "sqlite" => false,
+        Some(Some(engine)) if engine == "postgres" => true,
+        Some(other) => {
+            eprintln!("[shared] --engine takes sqlite or postgres, not {other:?}");
+            std::process::exit(2);
+        }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("shared.db");
-    Store::open(&db).expect("create the database");
+    // Dropped at the end of main: a cluster started here stops with it.
+    let server = postgres.then(|| pg::Server::get().expect("a PostgreSQL server"));
+    let db = match &server {
+        None => dir.path().join("shared.db").display().to_string(),
+        Some(server) => server.fresh_database("bench_shared").expect("a fresh database"),
+    };
+    let desk = location(&db);
+    Store::open_at(&desk, DEFAULT_BUSY_TIMEOUT).expect("create the database");
     let me = std::env::current_exe().expect("own path");
-    eprintln!("[shared] {AGENTS} agents × {WRITES} writes on {}", db.display());
+    eprintln!("[shared] {AGENTS} agents × {WRITES} writes on {}", desk.shown());
+    if let Some(server) = &server {
+        println!("PostgreSQL {}", server.version().expect("the server's version"));
+    }
     let (elapsed, mut latencies, failures) = run_all(&me, &db);
     latencies.sort();
     let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
@@ -45,9 +73,14 @@ fn main() {
         ms(*latencies.last().unwrap_or(&Duration::ZERO)),
     );
     println!("{report}");
-    let mut store = Store::open(&db).expect("reopen");
+    let mut store = Store::open_at(&desk, DEFAULT_BUSY_TIMEOUT).expect("reopen");
     let check = store.check().expect("check");
     println!("integrity: {}", if check.ok() { "ok".to_owned() } else { check.problems.join("; ") });
+}
+
+/// A desk file's path or a database URL, as `--db` takes them.
+fn location(text: &str) -> Location {
+    Location::parse(text).expect("a desk location")
 }
 
 fn ms(d: Duration) -> f64 {
@@ -55,7 +88,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Starts every agent before waiting for any, and gathers their timings.
-fn run_all(me: &Path, db: &PathBuf) -> (Duration, Vec<Duration>, usize) {
+fn run_all(me: &Path, db: &str) -> (Duration, Vec<Duration>, usize) {
     let started = Instant::now();
     let children: Vec<_> = (0..AGENTS)
         .map(|_| {
@@ -81,8 +114,8 @@ fn run_all(me: &Path, db: &PathBuf) -> (Duration, Vec<Duration>, usize) {
 }
 
 /// One agent: its writes, each timed, printed in microseconds (or `fail …`).
-fn agent(db: &Path) {
-    let mut store = Store::open(db).expect("open");
+fn agent(desk: &Location) {
+    let mut store = Store::open_at(desk, DEFAULT_BUSY_TIMEOUT).expect("open");
     let me = ticketdesk::actor::current();
     let mut ids = Vec::new();
     for n in 0..WRITES {
