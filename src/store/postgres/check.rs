@@ -10,7 +10,10 @@ use crate::store::{CheckReport, RepairReport, StoreError};
 
 /// The schema as this version's migrations write it: the one source of the
 /// names `check` expects and of the statements `repair` runs again.
-const SCHEMA: &str = include_str!("../../../migrations/postgres/V1__desk.sql");
+const SCHEMA: &str = concat!(
+    include_str!("../../../migrations/postgres/V1__desk.sql"),
+    include_str!("../../../migrations/postgres/V2__word_index.sql"),
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
