@@ -151,7 +151,7 @@ impl Desk {
             set,
             (&pg::psql_program(), floor_args),
             &script,
-            "(\\copy, 4 indexes, 2 trigram indexes)",
+            "(\\copy, 4 indexes, 2 trigram indexes, the word index)",
         )?;
         desk.assign_some()?;
         // The assignments leave a dead row version behind each: clean up and
@@ -366,9 +366,9 @@ CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at) WHERE assigne
     )
 }
 
-/// A plain table loaded by `\copy`, then the desk's indexes (the keyset ones
-/// and the two trigram ones) and fresh planner statistics, as ticketdesk's
-/// import leaves its desk.
+/// A plain table loaded by `\copy`, then the desk's indexes (the keyset ones,
+/// the two trigram ones and the word index) and fresh planner statistics, as
+/// ticketdesk's import leaves its desk.
 fn postgres_floor_script(csv: &Path) -> String {
     format!(
         "CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -384,6 +384,7 @@ CREATE INDEX tickets_by_priority ON tickets (priority, created_at, id);
 CREATE INDEX tickets_by_category ON tickets (category, created_at, id);
 CREATE INDEX tickets_search_title ON tickets USING gin (lower(title) gin_trgm_ops);
 CREATE INDEX tickets_search_description ON tickets USING gin (lower(description) gin_trgm_ops);
+CREATE INDEX tickets_words ON tickets USING gin (to_tsvector('simple', title || ' ' || description));
 ALTER TABLE tickets ADD COLUMN assignee text;
 CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at, id) WHERE assignee IS NOT NULL;
 ANALYZE tickets;
