@@ -108,3 +108,22 @@ fn doctor_and_config_show_a_server_desk_without_its_password() {
         assert!(!said.contains("desk-admin-"), "the password shown: {said}");
     }
 }
+
+/// A server that accepts and never answers: one line, within the connect
+/// timeout, and no word about other processes' locks on the way.
+#[test]
+fn a_silent_server_is_one_line_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut desk = Desk::new();
+    desk.location = format!("postgres://ana:pw@127.0.0.1:{port}/desk?connect_timeout=1&sslmode=disable");
+    let started = std::time::Instant::now();
+    let out = desk.cmd().arg("list").output().unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach postgres://ana@127.0.0.1"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    drop(listener);
+}

@@ -50,11 +50,16 @@ pub(crate) fn shown(path: &Path) -> String {
 pub const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Opens the desk; if another process holds its lock for a while, says so on
-/// stderr (once) instead of sitting there silently until the timeout.
+/// stderr (once) instead of sitting there silently until the timeout. A
+/// server desk's opening is bounded by its connect timeout and ends in one
+/// line either way, so nothing is said while it waits.
 pub fn open_store(
     location: &Location,
     busy_timeout: std::time::Duration,
 ) -> Result<Store, crate::store::StoreError> {
+    if let Location::Server(_) = location {
+        return Store::open_at(location, busy_timeout);
+    }
     let shown = location.shown();
     Store::open_telling_waits(location, busy_timeout, OPEN_PATIENCE, move || {
         eprintln!(
