@@ -127,3 +127,31 @@ fn a_silent_server_is_one_line_within_the_connect_timeout() {
     assert!(took < std::time::Duration::from_secs(3), "{took:?}");
     drop(listener);
 }
+
+/// An import into an empty server desk builds the search indexes once, at
+/// the end; one that fails leaves them as they were. Either way `db check`
+/// finds every index in place.
+#[test]
+fn an_import_into_an_empty_desk_leaves_every_index_in_place() {
+    let Some(desk) = Desk::postgres() else { return };
+    desk.ok(&["list"]);
+    // The first row is good, so the import has begun (and set the search
+    // indexes aside) when the broken second line ends it.
+    let bad = desk.write_file(
+        "bad.jsonl",
+        &[common::jsonl("fine", "d", "billing", "low"), "{not json".into()].join("\n"),
+    );
+    let out = desk.cmd().args(["import", bad.to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    assert_eq!(desk.json(&["stats"])["total_tickets"], 0);
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+    desk.ok(&["import", "--samples"]);
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+    let indexes = desk.scalar(
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'tickets'
+         AND indexname IN ('tickets_search_title', 'tickets_search_description', 'tickets_words')",
+    );
+    assert_eq!(indexes, 3);
+    let found = desk.json(&["list", "--search", "invoice"]);
+    assert!(!found.as_array().unwrap().is_empty());
+}

@@ -66,6 +66,11 @@ fn expected() -> Vec<Object> {
     objects
 }
 
+/// The statement the migrations make the index or trigger `name` with.
+pub(super) fn create_statement(name: &str) -> Option<String> {
+    expected().into_iter().find(|object| object.name == name).map(|object| object.create)
+}
+
 /// What the server holds of one expected object.
 #[derive(Debug, PartialEq, Eq)]
 enum Found {
