@@ -3,6 +3,8 @@
 //! each qualifier, and many tickets change at once with a conflicting agent.
 
 mod common;
+#[path = "common/query_terms.rs"]
+mod query_terms;
 
 use common::Desk;
 use proptest::prelude::*;
@@ -119,27 +121,7 @@ fn the_readme_queries_give_what_the_rule_gives() {
 }
 
 fn term() -> impl Strategy<Value = String> {
-    let word = proptest::sample::select(WORDS).prop_map(str::to_owned);
-    prop_oneof![
-        word.clone(),
-        word.clone().prop_map(|w| format!("-{w}")),
-        (word.clone(), word).prop_map(|(a, b)| format!("\"{a} {b}\"")),
-        proptest::sample::select(&["billing", "technical", "account", "general", "billing,account"][..])
-            .prop_map(|c| format!("cat:{c}")),
-        proptest::sample::select(&[">=high", "<medium", "low,critical", ">low"][..])
-            .prop_map(|p| format!("pri:{p}")),
-        proptest::sample::select(&["open", "closed", "open,in_progress", "resolved"][..])
-            .prop_map(|s| format!("-st:{s}")),
-        proptest::sample::select(&["me", "none", "bob", "-me", "-none", "-bob"][..]).prop_map(|a| format!(
-            "{}assignee:{}",
-            if a.starts_with('-') { "-" } else { "" },
-            a.trim_start_matches('-')
-        )),
-        (1u32..28, 0u32..24, proptest::sample::select(&["<", "<=", ">", ">="][..]))
-            .prop_map(|(day, hour, op)| format!("created:{op}2026-10-{day:02}T{hour:02}:00Z")),
-        proptest::sample::select(&["<2w", ">3w", "<=40d"][..]).prop_map(|a| format!("age:{a}")),
-        (1i64..1600).prop_map(|id| format!("#{id}")),
-    ]
+    prop_oneof![query_terms::word_terms(WORDS), query_terms::qualifier()]
 }
 
 proptest! {
