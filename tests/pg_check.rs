@@ -88,6 +88,26 @@ fn agents_set_up_by_init_roles_work_but_never_rewrite_history() {
     }
     assert!(!psql("DROP TRIGGER tickets_notify ON tickets").status.success());
     assert_eq!(desk.json(&["history", &id]).as_array().unwrap().len(), 5);
+    // A temporary table of the totals' name, made in the agent's own
+    // session, must not catch the writes meant for the real totals (the
+    // functions that keep them resolve names in the desk's schema only).
+    let out = psql(
+        "CREATE TEMP TABLE ticket_counts (category text, priority text, status text, n bigint);
+         INSERT INTO tickets (title, description, category, priority) VALUES ('Raw', 'from psql', 'general', 'low');",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(desk.ok(&["db", "check"]).starts_with("ok:"), "the totals missed a ticket");
+    assert_eq!(desk.json(&["stats"])["total_tickets"], 2);
+    // The duplicates lookup reads which words are common from the word
+    // index's statistics, which an agent may not read directly.
+    desk.execute("ANALYZE tickets");
+    let scalar = |sql: &str| {
+        let out = common::tool("psql").args([ana.location.as_str(), "-Atc", sql]).output().unwrap();
+        assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(scalar("SELECT count(*) FROM pg_stats WHERE tablename = 'tickets_words'"), "0");
+    assert_ne!(scalar("SELECT count(*) FROM ticket_word_shares()"), "0");
     desk.execute(&format!("DROP ROLE {login}"));
 }
 

@@ -13,6 +13,7 @@ use crate::store::{CheckReport, RepairReport, StoreError};
 const SCHEMA: &str = concat!(
     include_str!("../../../migrations/postgres/V1__desk.sql"),
     include_str!("../../../migrations/postgres/V2__word_index.sql"),
+    include_str!("../../../migrations/postgres/V3__word_shares.sql"),
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

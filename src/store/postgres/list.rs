@@ -3,7 +3,7 @@
 
 use postgres::types::ToSql;
 
-use super::rows::{TICKET_COLUMNS, contains_pattern, instant, ticket_from_row};
+use super::rows::{TICKET_COLUMNS, in_order_pattern, instant, ticket_from_row};
 use super::{PgDesk, search};
 use crate::domain::filter::{Closed, OneOf};
 use crate::domain::{Assigned, Cursor, Direction, Filter, Page, Ticket};
@@ -15,9 +15,9 @@ pub(super) type Param = Box<dyn ToSql + Sync>;
 /// Text a row's title or description must hold to be worth reading.
 #[derive(Debug, Default)]
 pub(super) struct Narrowing {
-    /// ASCII, lowercase, held by the lowercased text (the trigram indexes
-    /// answer this).
-    pub lowercase: Vec<String>,
+    /// ASCII pieces, lowercase, each list held in order by the lowercased
+    /// title or description (the trigram indexes answer this).
+    pub lowercase: Vec<Vec<String>>,
     /// Regular expressions the text itself matches.
     pub expressions: Vec<String>,
 }
@@ -80,10 +80,10 @@ impl FilteredSelect {
         for id in &filter.not_ids {
             select.test(" AND id <> {}", Box::new(*id));
         }
-        for text in &narrowing.lowercase {
+        for pieces in &narrowing.lowercase {
             select.test(
                 " AND (lower(title) LIKE {0} OR lower(description) LIKE {0})",
-                Box::new(contains_pattern(text)),
+                Box::new(in_order_pattern(pieces)),
             );
         }
         for expression in &narrowing.expressions {

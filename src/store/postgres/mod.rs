@@ -49,6 +49,9 @@ pub struct PgDesk {
     target: PgTarget,
     /// This session's server process, once it listens for others' commits.
     listening: Option<i32>,
+    /// The shares of tickets holding the desk's most common words, as the
+    /// server's statistics last said (see [`similar`]), and when they were read.
+    word_shares: Option<similar::WordShares>,
 }
 
 /// What an error message needs to know about the desk it came from.
@@ -70,7 +73,7 @@ impl PgContext {
 impl PgDesk {
     /// Wraps a connected client whose database is already migrated.
     pub(crate) fn from_client(client: postgres::Client, ctx: PgContext, target: PgTarget) -> PgDesk {
-        PgDesk { client, ctx, target, listening: None }
+        PgDesk { client, ctx, target, listening: None, word_shares: None }
     }
 
     /// How long a write waits for another session's lock.

@@ -90,15 +90,22 @@ pub(super) fn instant(stored: &str) -> Result<OffsetDateTime, StoreError> {
 /// `text` as a `LIKE` pattern matching it anywhere: `%`, `_` and the escape
 /// character itself stand for themselves.
 pub(super) fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+    in_order_pattern(&[text])
+}
+
+/// A `LIKE` pattern matching text that holds each of `pieces`, in this
+/// order, anywhere (each piece taken literally).
+pub(super) fn in_order_pattern<S: AsRef<str>>(pieces: &[S]) -> String {
+    let mut pattern = String::from("%");
+    for piece in pieces {
+        for c in piece.as_ref().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
         }
-        pattern.push(c);
+        pattern.push('%');
     }
-    pattern.push('%');
     pattern
 }
 
@@ -124,6 +131,7 @@ mod tests {
     fn like_patterns_take_every_character_literally() {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern(""), "%%");
+        assert_eq!(in_order_pattern(&["credit", "c_rd"]), "%credit%c\\_rd%");
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! Searching on the server with the same results as the SQLite desk.
 //!
-//! The server narrows: every ASCII run of the query's wanted terms
-//! ([`SearchQuery::ascii_runs`]) must appear in the lowercased title or
-//! description, a test the trigram indexes answer (`lower(text) LIKE
-//! '%run%'`). That keeps a superset of the rule's matches; the rule itself
-//! ([`SearchQuery::matches`]) then decides each candidate here, before it
-//! joins the page. So a prefix, a word inside an e-mail address or a phrase
-//! is found exactly as on SQLite.
+//! The server narrows: the ASCII runs of each wanted term
+//! ([`SearchQuery::ascii_sequences`]) must appear, in order, in the
+//! lowercased title or description, a test the trigram indexes answer
+//! (`lower(text) LIKE '%credit%card%'`). That keeps a superset of the rule's
+//! matches; the rule itself ([`SearchQuery::matches`]) then decides each
+//! candidate here, before it joins the page. So a prefix, a word inside an
+//! e-mail address or a phrase is found exactly as on SQLite. A phrase is one
+//! ordered test, not one per word: the planner judges how many rows hold
+//! one pattern well, but takes two common words as independent and, for a
+//! common phrase, would read every row holding both instead of walking the
+//! newest until the page is full.
 //!
 //! Candidates come newest first, in keyset batches that grow while the rule
 //! turns candidates down. Each batch has a LIMIT, so the planner chooses per
@@ -44,11 +48,16 @@ fn narrowing(query: &SearchQuery) -> Narrowing {
     // PostgreSQL text never holds NUL (nor may a parameter): a run is asked
     // for in the pieces between them, still a superset.
     let lowercase = query
-        .ascii_runs()
+        .ascii_sequences()
         .iter()
-        .flat_map(|run| run.split('\0'))
-        .filter(|piece| !piece.is_empty())
-        .map(str::to_owned)
+        .map(|runs| {
+            runs.iter()
+                .flat_map(|run| run.split('\0'))
+                .filter(|piece| !piece.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|pieces| !pieces.is_empty())
         .collect();
     let expressions = query
         .folded_terms()
@@ -139,7 +148,10 @@ mod tests {
         assert_eq!(spellings("ü+").as_deref(), Some("[üÜ]\\+"));
         let q = SearchQuery::parse("über c++ ΟΔΟΣ").unwrap();
         let narrowing = narrowing(&q);
-        assert_eq!(narrowing.lowercase, ["ber", "c++"]);
+        assert_eq!(narrowing.lowercase, [["ber"], ["c++"]]);
+        let mut phrase = SearchQuery::default();
+        phrase.phrase("Credit card\0x", true);
+        assert_eq!(super::narrowing(&phrase).lowercase, [["credit", "card", "x"]]);
         assert_eq!(narrowing.expressions, ["[üÜ][bB][eE][rR]", "[οΟ][δΔ][οΟ][σΣ]"]);
     }
 }
