@@ -283,7 +283,7 @@ fn paging_seven_at_a_time_yields_every_ticket_once_in_either_direction() {
 fn counts(client: &mut postgres::Client) -> (i64, i64, i64) {
     let row = client
         .query_one(
-            "SELECT (SELECT count(*) FROM tickets), (SELECT sum(n)::bigint FROM ticket_counts),
+            "SELECT (SELECT count(*) FROM tickets), (SELECT sum(n)::bigint FROM ticket_totals),
                     (SELECT count(*) FROM ticket_events)",
             &[],
         )

@@ -421,6 +421,53 @@ fn stats_from_the_totals_agree_with_counting_rows_and_with_sqlite() {
     assert_eq!(pg.daily_counts(0).unwrap(), [5], "at least today");
 }
 
+/// Writers never queue on the running totals: while one transaction that
+/// moved a total is still open, another agent's ticket of the same kind
+/// saves at once (its change waits, pending, to be folded in), and stats,
+/// `db check` and a repair count both all along.
+#[test]
+fn writers_never_wait_on_the_totals_and_pending_changes_count_at_once() {
+    let Some(server) = pg_server::server() else { return };
+    let desk = Desk::new(&server);
+    let mut open = desk.raw();
+    let mut slow = open.transaction().unwrap();
+    slow.execute(
+        "INSERT INTO tickets (title, description, category, priority) VALUES ('Slow', 'still open', 'billing', 'high')",
+        &[],
+    )
+    .unwrap();
+    // The lock timeout is 300 ms: waiting for the open transaction fails.
+    let mut quick = desk.agent("quick");
+    quick.add(&ticket("Quick", Category::Billing, Priority::High), Origins::PERSON).unwrap();
+    quick.add(&ticket("Claude's", Category::Billing, Priority::High), suggested_by_claude()).unwrap();
+    let mut reader = desk.mine();
+    assert_eq!(reader.stats().unwrap().total_tickets, 2);
+    assert_eq!(reader.stats().unwrap().suggestions.claude.category.kept, 1);
+    let sum = |sql: &str| -> i64 { desk.raw().query_one(sql, &[]).unwrap().get(0) };
+    assert!(sum("SELECT count(*) FROM ticket_count_changes") > 0, "the quick changes are pending");
+    assert!(reader.check().unwrap().ok());
+    slow.commit().unwrap();
+    assert_eq!(reader.stats().unwrap().total_tickets, 3);
+    assert!(reader.check().unwrap().ok());
+    // The next write that finds nobody folding folds everything pending.
+    quick.add(&ticket("Later", Category::General, Priority::Low), Origins::PERSON).unwrap();
+    assert_eq!(sum("SELECT count(*) FROM ticket_count_changes"), 0);
+    assert_eq!(sum("SELECT count(*) FROM suggestion_count_changes"), 0);
+    assert_eq!(sum("SELECT sum(n)::bigint FROM ticket_counts"), 4);
+    // A repair counts afresh and leaves nothing pending.
+    desk.raw()
+        .batch_execute(
+            "INSERT INTO ticket_count_changes VALUES ('general', 'low', 'open', 5);
+             INSERT INTO suggestion_count_changes VALUES ('local', 'priority', 2, 0);",
+        )
+        .unwrap();
+    assert_eq!(reader.check().unwrap().problems.len(), 2, "{:?}", reader.check().unwrap());
+    reader.repair().unwrap();
+    assert!(reader.check().unwrap().ok());
+    assert_eq!(sum("SELECT count(*) FROM ticket_count_changes"), 0);
+    assert_eq!(reader.stats().unwrap().total_tickets, 4);
+}
+
 #[test]
 fn an_empty_desk_has_empty_stats() {
     let Some(server) = pg_server::server() else { return };

@@ -14,6 +14,7 @@ const SCHEMA: &str = concat!(
     include_str!("../../../migrations/postgres/V1__desk.sql"),
     include_str!("../../../migrations/postgres/V2__word_index.sql"),
     include_str!("../../../migrations/postgres/V3__word_shares.sql"),
+    include_str!("../../../migrations/postgres/V4__pending_totals.sql"),
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,7 @@ fn look(client: &mut impl GenericClient, object: &Object) -> Result<Found, postg
 /// Running totals that differ from a fresh count, either way round.
 const TOTALS_OFF: &str = "
     WITH actual AS (SELECT category, priority, status, count(*) AS n FROM tickets GROUP BY 1, 2, 3)
-    SELECT count(*) FROM ticket_counts c FULL JOIN actual a USING (category, priority, status)
+    SELECT count(*) FROM ticket_totals c FULL JOIN actual a USING (category, priority, status)
     WHERE coalesce(c.n, 0) <> coalesce(a.n, 0)";
 
 /// Suggestion totals that differ from a fresh count.
@@ -127,14 +128,21 @@ const SUGGESTIONS_OFF: &str = "
              LATERAL (VALUES ('category', t.category = s.category), ('priority', t.priority = s.priority))
                  AS f (field, same)
         GROUP BY 1, 2)
-    SELECT count(*) FROM suggestion_counts c LEFT JOIN actual a USING (source, field)
+    SELECT count(*) FROM suggestion_totals c LEFT JOIN actual a USING (source, field)
     WHERE c.kept <> coalesce(a.kept, 0) OR c.changed <> coalesce(a.changed, 0)";
 
+/// Counts the totals afresh. Folding waits for nobody, so the recount takes
+/// the folders' lock ("TDSKTOTL") first; each statement drops the pending
+/// changes and recounts from one snapshot, so a change committed meanwhile
+/// is either counted and dropped, or neither.
 const RECOUNT: &[&str] = &[
-    "UPDATE ticket_counts c SET n = coalesce(
+    "SELECT pg_advisory_xact_lock(6072069780604408908)",
+    "WITH cleared AS (DELETE FROM ticket_count_changes)
+     UPDATE ticket_counts c SET n = coalesce(
          (SELECT count(*) FROM tickets t
           WHERE (t.category, t.priority, t.status) = (c.category, c.priority, c.status)), 0)",
-    "WITH actual AS (
+    "WITH cleared AS (DELETE FROM suggestion_count_changes),
+     actual AS (
          SELECT s.source, f.field,
                 count(*) FILTER (WHERE f.same) AS kept, count(*) FILTER (WHERE NOT f.same) AS changed
          FROM ticket_suggestions s JOIN tickets t ON t.id = s.ticket_id,

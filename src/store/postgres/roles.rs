@@ -149,7 +149,7 @@ fn prepare(client: &mut Client, names: &Names, report: &mut RolesReport) -> Resu
 fn reassign(tx: &mut postgres::Transaction, owner: &str, quoted: &str) -> Result<usize, postgres::Error> {
     let objects = tx.query(
         "SELECT 'TABLE ' || c.oid::regclass::text FROM pg_class c
-         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v')
            AND pg_get_userbyid(c.relowner) <> $1
          UNION ALL
          SELECT 'FUNCTION ' || p.oid::regprocedure::text FROM pg_proc p

@@ -78,7 +78,7 @@ impl Lookup for Server<'_> {
     fn total(&mut self) -> Result<i64, StoreError> {
         let row = self
             .client
-            .query_one("SELECT coalesce(sum(n), 0)::bigint FROM ticket_counts", &[])
+            .query_one("SELECT coalesce(sum(n), 0)::bigint FROM ticket_totals", &[])
             .map_err(|e| self.ctx.fail(e))?;
         let total = row.get(0);
         self.total = Some(total);

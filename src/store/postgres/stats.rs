@@ -21,7 +21,7 @@ WITH totals AS (
         coalesce(sum(n) FILTER (WHERE category = 'technical'), 0)::bigint AS technical,
         coalesce(sum(n) FILTER (WHERE category = 'account'), 0)::bigint AS account,
         coalesce(sum(n) FILTER (WHERE category = 'general'), 0)::bigint AS general
-    FROM ticket_counts
+    FROM ticket_totals
 ),
 span AS (
     -- Calendar days (UTC) from the oldest ticket's day through today,
@@ -55,7 +55,7 @@ impl PgDesk {
         };
         let rows = self
             .client
-            .query("SELECT source, field, kept::bigint, changed::bigint FROM suggestion_counts", &[])
+            .query("SELECT source, field, kept::bigint, changed::bigint FROM suggestion_totals", &[])
             .map_err(fail)?;
         let totals = rows
             .iter()

@@ -65,7 +65,9 @@ fn a_fresh_database_becomes_a_desk() {
     assert_eq!(desk_state(&mut client).unwrap(), DeskState::Ours(Some(LATEST_VERSION)));
     let expected = [
         "refinery_schema_history",
+        "suggestion_count_changes",
         "suggestion_counts",
+        "ticket_count_changes",
         "ticket_counts",
         "ticket_events",
         "ticket_suggestions",

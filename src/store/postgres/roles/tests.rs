@@ -57,7 +57,7 @@ fn refused_for_privilege(client: &mut Client, sql: &str) {
 fn totals_match(client: &mut Client) {
     let drift: i64 = client
         .query_one(
-            "SELECT count(*) FROM ticket_counts c
+            "SELECT count(*) FROM ticket_totals c
              FULL JOIN (SELECT category, priority, status, count(*) AS n FROM tickets GROUP BY 1, 2, 3) t
                USING (category, priority, status)
              WHERE coalesce(c.n, 0) <> coalesce(t.n, 0)",
@@ -201,13 +201,17 @@ fn the_agent_gets_exactly_its_grants_each_time() {
     assert!(again.created.is_empty() && !again.migrated && again.reassigned == 0, "{again:?}");
     let expected = [
         "refinery_schema_history SELECT",
+        "suggestion_count_changes SELECT",
         "suggestion_counts SELECT",
+        "suggestion_totals SELECT",
+        "ticket_count_changes SELECT",
         "ticket_counts SELECT",
         "ticket_events INSERT",
         "ticket_events SELECT",
         "ticket_events_id_seq USAGE",
         "ticket_suggestions INSERT",
         "ticket_suggestions SELECT",
+        "ticket_totals SELECT",
         "tickets INSERT",
         "tickets SELECT",
         "tickets UPDATE",
