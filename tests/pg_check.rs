@@ -167,11 +167,18 @@ fn an_import_into_an_empty_desk_leaves_every_index_in_place() {
     assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
     desk.ok(&["import", "--samples"]);
     assert!(desk.ok(&["db", "check"]).starts_with("ok:"));
+    // Every index, and the totals' trigger, back in place (db check also
+    // says so) and the totals counted once.
     let indexes = desk.scalar(
-        "SELECT count(*) FROM pg_indexes WHERE tablename = 'tickets'
-         AND indexname IN ('tickets_search_title', 'tickets_search_description', 'tickets_words')",
+        "SELECT count(*) FROM pg_indexes WHERE tablename IN ('tickets', 'ticket_events') AND indexname NOT LIKE '%_pkey'",
     );
-    assert_eq!(indexes, 3);
+    assert_eq!(indexes, 9);
+    let enabled = desk
+        .scalar("SELECT count(*) FROM pg_trigger WHERE tgname = 'ticket_counts_insert' AND tgenabled = 'O'");
+    assert_eq!(enabled, 1);
+    let total = desk.json(&["stats"])["total_tickets"].as_i64().unwrap();
+    assert_eq!(total, desk.scalar("SELECT count(*) FROM tickets"));
+    assert_eq!(desk.scalar("SELECT sum(n)::bigint FROM ticket_totals"), total);
     let found = desk.json(&["list", "--search", "invoice"]);
     assert!(!found.as_array().unwrap().is_empty());
 }

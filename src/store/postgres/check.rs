@@ -68,6 +68,12 @@ fn expected() -> Vec<Object> {
     objects
 }
 
+/// The names of every index the migrations make.
+#[cfg(test)]
+pub(super) fn index_names() -> Vec<String> {
+    expected().into_iter().filter(|object| object.kind == Kind::Index).map(|object| object.name).collect()
+}
+
 /// The statement the migrations make the index or trigger `name` with.
 pub(super) fn create_statement(name: &str) -> Option<String> {
     expected().into_iter().find(|object| object.name == name).map(|object| object.create)

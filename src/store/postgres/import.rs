@@ -2,7 +2,9 @@
 //! streamed to the server with `COPY ... FROM STDIN` as they are read (the
 //! caller's iterator drives its progress bar), each ticket's history started
 //! with one statement at the end. The schema's running totals move once for
-//! the whole `COPY` (its triggers are per statement), so nothing is set aside.
+//! the whole `COPY` (its triggers are per statement). Into an empty desk, the
+//! indexes and the totals' trigger are set aside and put back before the
+//! commit, as a hand-made bulk load would do.
 
 use std::io::Write;
 
@@ -59,11 +61,11 @@ impl PgDesk {
         // A ticket without a time of its own is created now, as one written
         // by hand would be.
         let now = timestamp::format(start.get(1));
-        let set_aside = last_id == 0 && set_search_indexes_aside(&mut tx).map_err(store_err)?;
+        let set_aside = last_id == 0 && set_aside(&mut tx).map_err(store_err)?;
         let count = copy_rows(&mut tx, ctx, rows, &now)?;
         tx.execute(LOG_IMPORTED, &[&last_id, &ctx.actor]).map_err(store_err)?;
         if set_aside {
-            rebuild_search_indexes(&mut tx, ctx).map_err(ImportError::Store)?;
+            put_back(&mut tx, ctx).map_err(ImportError::Store)?;
         }
         tx.commit().map_err(store_err)?;
         if count >= ANALYZE_FROM && count.saturating_mul(10) >= last_id.max(0) as u64 {
@@ -77,33 +79,64 @@ impl PgDesk {
     }
 }
 
-/// The search indexes (trigram and word): kept current row by row they cost
-/// an import into an empty desk more than the rows themselves; built once
-/// at the end they cost a fraction.
-const SEARCH_INDEXES: [&str; 3] = ["tickets_search_title", "tickets_search_description", "tickets_words"];
+/// The secondary indexes of tickets and their history: kept current row by
+/// row they cost an import into an empty desk more than the rows themselves
+/// (the search indexes most); built once at the end they cost a fraction.
+const REBUILT_INDEXES: [&str; 9] = [
+    "tickets_by_created",
+    "tickets_by_status",
+    "tickets_by_priority",
+    "tickets_by_category",
+    "tickets_by_assignee",
+    "tickets_search_title",
+    "tickets_search_description",
+    "tickets_words",
+    "ticket_events_by_ticket",
+];
 
-/// Drops the search indexes for this transaction, when this session may (the
-/// schema's owner; an agent's role may not, and then they stay). Others'
-/// reads of the desk wait until the import commits, as they do for a first
-/// import into an empty SQLite desk. Whether they were set aside.
-fn set_search_indexes_aside(tx: &mut Transaction<'_>) -> Result<bool, postgres::Error> {
+/// The totals' insert trigger reads the inserted rows from a transition
+/// table, which for a large `COPY` is every row copied once more.
+const TOTALS_TRIGGER: &str = "ticket_counts_insert";
+
+/// Sets the indexes and the totals' insert trigger aside for this
+/// transaction, when this session may (the schema's owner; an agent's role
+/// may not, and then everything stays as it is). Others' reads of the desk
+/// wait until the import commits, as they do for a first import into an
+/// empty SQLite desk, so nobody sees the desk without them. Whether they
+/// were set aside.
+fn set_aside(tx: &mut Transaction<'_>) -> Result<bool, postgres::Error> {
     let mut attempt = tx.transaction()?;
-    match attempt.batch_execute(&format!("DROP INDEX {}", SEARCH_INDEXES.join(", "))) {
+    let sql = format!(
+        "DROP INDEX {};
+         ALTER TABLE tickets DISABLE TRIGGER {TOTALS_TRIGGER};",
+        REBUILT_INDEXES.join(", ")
+    );
+    match attempt.batch_execute(&sql) {
         Ok(()) => attempt.commit().map(|()| true),
         Err(e) => {
-            tracing::debug!(error = %e, "search indexes kept during the import");
+            tracing::debug!(error = %e, "indexes and triggers kept during the import");
             attempt.rollback().map(|()| false)
         }
     }
 }
 
-/// Builds the search indexes again, as the migrations make them.
-fn rebuild_search_indexes(tx: &mut Transaction<'_>, ctx: &PgContext) -> Result<(), StoreError> {
-    tx.batch_execute("SET LOCAL maintenance_work_mem = '256MB'").map_err(|e| ctx.fail(e))?;
-    for name in SEARCH_INDEXES {
+/// Counts the imported tickets into the running totals at once (the desk
+/// held none before), switches the totals' trigger back on and builds the
+/// indexes again, as the migrations make them, all before the commit.
+fn put_back(tx: &mut Transaction<'_>, ctx: &PgContext) -> Result<(), StoreError> {
+    let fail = |e| ctx.fail(e);
+    tx.batch_execute(&format!(
+        "SELECT ticket_counts_apply(coalesce(jsonb_agg(d), '[]'))
+         FROM (SELECT category, priority, status, count(*) AS delta
+               FROM tickets GROUP BY category, priority, status) AS d;
+         ALTER TABLE tickets ENABLE TRIGGER {TOTALS_TRIGGER};
+         SET LOCAL maintenance_work_mem = '256MB';"
+    ))
+    .map_err(fail)?;
+    for name in REBUILT_INDEXES {
         let create = super::check::create_statement(name)
             .ok_or_else(|| StoreError::Migration(format!("the schema makes no index {name}")))?;
-        tx.batch_execute(&create).map_err(|e| ctx.fail(e))?;
+        tx.batch_execute(&create).map_err(fail)?;
     }
     Ok(())
 }
@@ -225,11 +258,16 @@ mod tests {
     use crate::domain::{Category, Priority};
 
     #[test]
-    fn every_search_index_set_aside_is_one_the_schema_can_make_again() {
-        for name in SEARCH_INDEXES {
+    fn every_index_set_aside_is_one_the_schema_can_make_again() {
+        for name in REBUILT_INDEXES {
             let create = super::super::check::create_statement(name).expect(name);
-            assert!(create.starts_with(&format!("CREATE INDEX {name} ON tickets")), "{create}");
+            let table = if name.starts_with("ticket_events") { "ticket_events" } else { "tickets" };
+            assert!(create.starts_with(&format!("CREATE INDEX {name} ON {table} ")), "{create}");
         }
+        let every: Vec<String> = super::super::check::index_names();
+        let kept: Vec<&String> =
+            every.iter().filter(|name| !REBUILT_INDEXES.contains(&name.as_str())).collect();
+        assert!(kept.is_empty(), "indexes a large import would keep current row by row: {kept:?}");
     }
 
     #[test]
