@@ -173,6 +173,11 @@ fn an_import_into_an_empty_desk_leaves_every_index_in_place() {
         "SELECT count(*) FROM pg_indexes WHERE tablename IN ('tickets', 'ticket_events') AND indexname NOT LIKE '%_pkey'",
     );
     assert_eq!(indexes, 9);
+    let statistics = desk.scalar(
+        "SELECT count(*) FROM pg_attribute WHERE attstattarget = 300
+         AND attrelid IN ('tickets_search_title'::regclass, 'tickets_search_description'::regclass)",
+    );
+    assert_eq!(statistics, 2, "the search indexes keep their statistics target");
     let enabled = desk
         .scalar("SELECT count(*) FROM pg_trigger WHERE tgname = 'ticket_counts_insert' AND tgenabled = 'O'");
     assert_eq!(enabled, 1);

@@ -15,6 +15,7 @@ const SCHEMA: &str = concat!(
     include_str!("../../../migrations/postgres/V2__word_index.sql"),
     include_str!("../../../migrations/postgres/V3__word_shares.sql"),
     include_str!("../../../migrations/postgres/V4__pending_totals.sql"),
+    include_str!("../../../migrations/postgres/V5__search_statistics.sql"),
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,15 @@ fn expected() -> Vec<Object> {
         if found.is_none() {
             // A function body may hold `;`: step past this CREATE only.
             rest = &statement["CREATE ".len()..];
+        }
+    }
+    // A later `ALTER INDEX name …;` (its statistics) belongs to making it.
+    for (at, _) in SCHEMA.match_indices("ALTER INDEX ") {
+        let statement = &SCHEMA[at..];
+        let text = &statement[..statement.find(';').map_or(statement.len(), |i| i + 1)];
+        let name = text.split_whitespace().nth(2).unwrap_or_default();
+        if let Some(index) = objects.iter_mut().find(|o| o.kind == Kind::Index && o.name == name) {
+            index.create = format!("{}\n{text}", index.create);
         }
     }
     objects
@@ -242,5 +252,12 @@ mod tests {
             assert!(object.create.ends_with(';'), "{}", object.create);
             assert!(!object.create.contains("$$"), "{}", object.create);
         }
+        // Made again, an index keeps what later migrations set on it.
+        let description = create_statement("tickets_search_description").unwrap();
+        assert!(
+            description.starts_with("CREATE INDEX tickets_search_description ON tickets"),
+            "{description}"
+        );
+        assert!(description.ends_with("ALTER COLUMN 1 SET STATISTICS 300;"), "{description}");
     }
 }
