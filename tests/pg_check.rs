@@ -178,6 +178,9 @@ fn an_import_into_an_empty_desk_leaves_every_index_in_place() {
          AND attrelid IN ('tickets_search_title'::regclass, 'tickets_search_description'::regclass)",
     );
     assert_eq!(statistics, 2, "the search indexes keep their statistics target");
+    let history_keys = "SELECT count(*) FROM pg_constraint
+         WHERE conrelid = 'ticket_events'::regclass AND contype = 'f' AND confdeltype = 'c'";
+    assert_eq!(desk.scalar(history_keys), 1, "history still follows its ticket");
     let enabled = desk
         .scalar("SELECT count(*) FROM pg_trigger WHERE tgname = 'ticket_counts_insert' AND tgenabled = 'O'");
     assert_eq!(enabled, 1);

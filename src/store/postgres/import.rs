@@ -61,11 +61,11 @@ impl PgDesk {
         // A ticket without a time of its own is created now, as one written
         // by hand would be.
         let now = timestamp::format(start.get(1));
-        let set_aside = last_id == 0 && set_aside(&mut tx).map_err(store_err)?;
+        let set_aside = if last_id == 0 { set_aside(&mut tx).map_err(store_err)? } else { None };
         let count = copy_rows(&mut tx, ctx, rows, &now)?;
         tx.execute(LOG_IMPORTED, &[&last_id, &ctx.actor]).map_err(store_err)?;
-        if set_aside {
-            put_back(&mut tx, ctx).map_err(ImportError::Store)?;
+        if let Some(set_aside) = set_aside {
+            put_back(&mut tx, ctx, &set_aside).map_err(ImportError::Store)?;
         }
         tx.commit().map_err(store_err)?;
         if count >= ANALYZE_FROM && count.saturating_mul(10) >= last_id.max(0) as u64 {
@@ -98,41 +98,69 @@ const REBUILT_INDEXES: [&str; 9] = [
 /// table, which for a large `COPY` is every row copied once more.
 const TOTALS_TRIGGER: &str = "ticket_counts_insert";
 
-/// Sets the indexes and the totals' insert trigger aside for this
-/// transaction, when this session may (the schema's owner; an agent's role
-/// may not, and then everything stays as it is). Others' reads of the desk
-/// wait until the import commits, as they do for a first import into an
-/// empty SQLite desk, so nobody sees the desk without them. Whether they
-/// were set aside.
-fn set_aside(tx: &mut Transaction<'_>) -> Result<bool, postgres::Error> {
+/// What an import into an empty desk set aside, to put back before it
+/// commits: the history's foreign keys (quoted name, definition) besides the
+/// indexes and the totals' trigger. Checking each history row's ticket one
+/// by one (and locking it) costs more than checking them all at once.
+struct SetAside {
+    foreign_keys: Vec<(String, String)>,
+}
+
+/// Sets the indexes, the history's foreign keys and the totals' insert
+/// trigger aside for this transaction, when this session may (the schema's
+/// owner; an agent's role may not, and then everything stays as it is).
+/// Others' reads of the desk wait until the import commits, as they do for a
+/// first import into an empty SQLite desk, so nobody sees the desk without
+/// them.
+fn set_aside(tx: &mut Transaction<'_>) -> Result<Option<SetAside>, postgres::Error> {
     let mut attempt = tx.transaction()?;
-    let sql = format!(
-        "DROP INDEX {};
-         ALTER TABLE tickets DISABLE TRIGGER {TOTALS_TRIGGER};",
-        REBUILT_INDEXES.join(", ")
-    );
-    match attempt.batch_execute(&sql) {
-        Ok(()) => attempt.commit().map(|()| true),
+    let result = (|| -> Result<SetAside, postgres::Error> {
+        let foreign_keys: Vec<(String, String)> = attempt
+            .query(
+                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = 'ticket_events'::regclass AND contype = 'f' ORDER BY conname",
+                &[],
+            )?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        let mut sql = format!(
+            "DROP INDEX {};
+             ALTER TABLE tickets DISABLE TRIGGER {TOTALS_TRIGGER};",
+            REBUILT_INDEXES.join(", ")
+        );
+        for (name, _) in &foreign_keys {
+            sql.push_str(&format!("ALTER TABLE ticket_events DROP CONSTRAINT {name};"));
+        }
+        attempt.batch_execute(&sql)?;
+        Ok(SetAside { foreign_keys })
+    })();
+    match result {
+        Ok(set_aside) => attempt.commit().map(|()| Some(set_aside)),
         Err(e) => {
             tracing::debug!(error = %e, "indexes and triggers kept during the import");
-            attempt.rollback().map(|()| false)
+            attempt.rollback().map(|()| None)
         }
     }
 }
 
 /// Counts the imported tickets into the running totals at once (the desk
-/// held none before), switches the totals' trigger back on and builds the
-/// indexes again, as the migrations make them, all before the commit.
-fn put_back(tx: &mut Transaction<'_>, ctx: &PgContext) -> Result<(), StoreError> {
+/// held none before), switches the totals' trigger back on, checks the
+/// history's foreign keys over every row at once and builds the indexes
+/// again, as the migrations make them, all before the commit.
+fn put_back(tx: &mut Transaction<'_>, ctx: &PgContext, set_aside: &SetAside) -> Result<(), StoreError> {
     let fail = |e| ctx.fail(e);
-    tx.batch_execute(&format!(
+    let mut sql = format!(
         "SELECT ticket_counts_apply(coalesce(jsonb_agg(d), '[]'))
          FROM (SELECT category, priority, status, count(*) AS delta
                FROM tickets GROUP BY category, priority, status) AS d;
          ALTER TABLE tickets ENABLE TRIGGER {TOTALS_TRIGGER};
          SET LOCAL maintenance_work_mem = '256MB';"
-    ))
-    .map_err(fail)?;
+    );
+    for (name, definition) in &set_aside.foreign_keys {
+        sql.push_str(&format!("ALTER TABLE ticket_events ADD CONSTRAINT {name} {definition};"));
+    }
+    tx.batch_execute(&sql).map_err(fail)?;
     for name in REBUILT_INDEXES {
         let create = super::check::create_statement(name)
             .ok_or_else(|| StoreError::Migration(format!("the schema makes no index {name}")))?;
