@@ -18,14 +18,23 @@ use crate::output::json;
 use crate::store::Store;
 
 /// The classifier chain the config asks for, or `None` when suggestions are off.
-/// The local model learns from the newest tickets in `store`.
-pub fn build_chain(config: &Config, store: &mut Store) -> Result<Option<Chain>> {
+/// The local model learns from the newest tickets in `store`; without them
+/// (no store, or one that cannot be read just now, such as a server out of
+/// reach) it starts from the samples and priors alone, and still learns
+/// each ticket saved afterwards: suggestions are never lost to that.
+pub fn build_chain(config: &Config, store: Option<&mut Store>) -> Result<Option<Chain>> {
     if config.classifier == ClassifierMode::Off {
         return Ok(None);
     }
     let mut local = LocalModel::seeded(config.local.max_vocabulary);
-    for (title, description, category, priority) in store.recent_labelled(config.local.training_window)? {
-        local.learn_team((&title, &description, category, priority));
+    match store.map(|store| store.recent_labelled(config.local.training_window)) {
+        Some(Ok(tickets)) => {
+            for (title, description, category, priority) in tickets {
+                local.learn_team((&title, &description, category, priority));
+            }
+        }
+        Some(Err(e)) => tracing::warn!(error = %e, "suggestions start without the desk's own tickets"),
+        None => tracing::warn!("suggestions start without the desk's own tickets: the desk did not open"),
     }
     let remote = match config.classifier {
         ClassifierMode::Local | ClassifierMode::Off => Remote::LocalOnly,
@@ -159,7 +168,7 @@ pub fn classify(store: &mut Store, config: &Config, args: &ClassifyArgs) -> Resu
         return Ok(out.flush()?);
     }
 
-    let Some(chain) = build_chain(config, store)? else {
+    let Some(chain) = build_chain(config, Some(store))? else {
         anyhow::bail!("suggestions are off (classifier = \"off\"); use --classifier local or claude");
     };
     let s = suggest(&chain, &text)?;
@@ -178,4 +187,22 @@ pub fn classify(store: &mut Store, config: &Config, args: &ClassifyArgs) -> Resu
         writeln!(out, "from:      {}", describe(&s))?;
     }
     Ok(out.flush()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Category, Source};
+
+    /// A desk that cannot be read when the screen starts (a server out of
+    /// reach) costs the desk's own tickets, never the suggestions.
+    #[test]
+    fn without_a_desk_the_chain_still_suggests_from_the_samples() {
+        let config = Config { classifier: ClassifierMode::Local, ..Config::default() };
+        let chain = build_chain(&config, None).unwrap().expect("a chain");
+        let s = suggest(&chain, "I was charged twice for my invoice, please refund the payment").unwrap();
+        assert_eq!((s.source, s.category), (Source::Local, Category::Billing));
+        let off = Config { classifier: ClassifierMode::Off, ..Config::default() };
+        assert!(build_chain(&off, None).unwrap().is_none());
+    }
 }

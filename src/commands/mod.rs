@@ -117,7 +117,7 @@ pub fn add(store: &mut Store, config: &Config, args: &AddArgs) -> Result<()> {
     )?;
     let suggestion = match (args.category, args.priority) {
         (Some(_), Some(_)) => None,
-        _ => match classify::build_chain(config, store)? {
+        _ => match classify::build_chain(config, Some(&mut *store))? {
             Some(chain) => {
                 Some(classify::suggest(&chain, &format!("{}\n\n{}", ticket.title, ticket.description))?)
             }

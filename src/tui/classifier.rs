@@ -39,8 +39,10 @@ impl Classifier {
         tokio::spawn(async move {
             let chain = tokio::task::spawn_blocking(move || {
                 let busy_timeout = crate::store::DEFAULT_BUSY_TIMEOUT;
-                let mut store = crate::store::Store::open_at(&location, busy_timeout).ok()?;
-                crate::commands::build_chain(&config, &mut store).ok().flatten()
+                let mut store = crate::store::Store::open_at(&location, busy_timeout)
+                    .inspect_err(|e| tracing::warn!(error = %e, "the classifier could not open the desk"))
+                    .ok();
+                crate::commands::build_chain(&config, store.as_mut()).ok().flatten()
             })
             .await
             .ok()
