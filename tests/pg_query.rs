@@ -483,6 +483,33 @@ fn words_the_statistics_call_common_are_not_counted() {
     assert_eq!(found(&mut fresh), [1, 2]);
 }
 
+/// A database whose locale lowercases ASCII its own way (Turkish: `I`
+/// becomes a dotless `ı`) still finds words written in capitals: the search
+/// lowercases A to Z and nothing else, whatever the locale.
+#[test]
+fn a_turkish_database_finds_words_written_in_capitals() {
+    let Some(server) = pgserver::server() else { return };
+    let db =
+        server.database_with("TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'tr-TR'");
+    let mut client = db.connect();
+    let lowered: String = client.query_one("SELECT lower('INVOICE')", &[]).unwrap().get(0);
+    assert_eq!(lowered, "ınvoıce", "the database lowercases as Turkish does");
+    let mut pg = PgDesk::attach(&db.url, std::time::Duration::from_secs(5), "agent").unwrap();
+    let shouted =
+        NewTicket::new("INVOICE PAID TWICE", "PLEASE CHECK MY BILLING", Category::Billing, Priority::High)
+            .unwrap();
+    let id = pg.add(&shouted, ticketdesk::domain::Origins::PERSON).unwrap().id;
+    let quiet = NewTicket::new("Login", "cannot sign in", Category::Account, Priority::Low).unwrap();
+    pg.add(&quiet, ticketdesk::domain::Origins::PERSON).unwrap();
+    let mut phrase = SearchQuery::default();
+    phrase.phrase("invoice paid", true);
+    let queries = ["invoice", "billing", "INVOICE", "twi"].map(|text| SearchQuery::parse(text).unwrap());
+    for query in queries.into_iter().chain([phrase]) {
+        let filter = Filter { search: Some(query.clone()), ..Filter::default() };
+        assert_eq!(ids(&pg.list(&filter, 10, None).unwrap()), [id], "{query:?}");
+    }
+}
+
 #[test]
 fn hostile_input_never_fails() {
     let Some(server) = pgserver::server() else { return };

@@ -31,7 +31,9 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("(title LIKE '%{text}%' OR description LIKE '%{text}%')"),
             Dialect::Postgres => {
-                format!("(lower(title) LIKE '%{text}%' OR lower(description) LIKE '%{text}%')")
+                format!(
+                    "(lower(title COLLATE \"C\") LIKE '%{text}%' OR lower(description COLLATE \"C\") LIKE '%{text}%')"
+                )
             }
         }
     }
@@ -382,8 +384,8 @@ CREATE INDEX tickets_by_created ON tickets (created_at, id);
 CREATE INDEX tickets_by_status ON tickets (status, created_at, id);
 CREATE INDEX tickets_by_priority ON tickets (priority, created_at, id);
 CREATE INDEX tickets_by_category ON tickets (category, created_at, id);
-CREATE INDEX tickets_search_title ON tickets USING gin (lower(title) gin_trgm_ops);
-CREATE INDEX tickets_search_description ON tickets USING gin (lower(description) gin_trgm_ops);
+CREATE INDEX tickets_search_title ON tickets USING gin (lower(title COLLATE \"C\") gin_trgm_ops);
+CREATE INDEX tickets_search_description ON tickets USING gin (lower(description COLLATE \"C\") gin_trgm_ops);
 CREATE INDEX tickets_words ON tickets USING gin (to_tsvector('simple', title || ' ' || description));
 ALTER TABLE tickets ADD COLUMN assignee text;
 CREATE INDEX tickets_by_assignee ON tickets (assignee, created_at, id) WHERE assignee IS NOT NULL;

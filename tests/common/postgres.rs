@@ -45,6 +45,12 @@ impl Server {
 
     /// A new, empty database for one test.
     pub fn database(&self) -> Database {
+        self.database_with("")
+    }
+
+    /// A new, empty database made with `options` (`CREATE DATABASE`'s own,
+    /// such as a locale).
+    pub fn database_with(&self, options: &str) -> Database {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "desk_test_{}_{}_{}",
@@ -52,7 +58,9 @@ impl Server {
             NEXT.fetch_add(1, Ordering::Relaxed),
             fastrand::u32(..)
         );
-        self.admin().batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+        self.admin()
+            .batch_execute(&format!("CREATE DATABASE {name} {options}"))
+            .expect("create a test database");
         Database { url: with_database(&self.admin_url, &name), admin_url: self.admin_url.clone(), name }
     }
 }

@@ -82,7 +82,7 @@ impl FilteredSelect {
         }
         for pieces in &narrowing.lowercase {
             select.test(
-                " AND (lower(title) LIKE {0} OR lower(description) LIKE {0})",
+                " AND (lower(title COLLATE \"C\") LIKE {0} OR lower(description COLLATE \"C\") LIKE {0})",
                 Box::new(in_order_pattern(pieces)),
             );
         }

@@ -27,7 +27,7 @@ pub(crate) const MIGRATION_LOCK: i64 = i64::from_be_bytes(*b"TDSKMIGR");
 /// desk opens without building refinery's runner (and without the privileges
 /// it would need to create its history table); a test keeps it equal to the
 /// newest file in `migrations/postgres/`.
-pub(crate) const LATEST_VERSION: i64 = 5;
+pub(crate) const LATEST_VERSION: i64 = 6;
 
 /// What a database holds, as far as opening it as a desk is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

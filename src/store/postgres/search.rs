@@ -3,7 +3,8 @@
 //! The server narrows: the ASCII runs of each wanted term
 //! ([`SearchQuery::ascii_sequences`]) must appear, in order, in the
 //! lowercased title or description, a test the trigram indexes answer
-//! (`lower(text) LIKE '%credit%card%'`). That keeps a superset of the rule's
+//! (`lower(text COLLATE "C") LIKE '%credit%card%'`: A to Z lowered and
+//! nothing else, whatever the database's locale). That keeps a superset of the rule's
 //! matches; the rule itself ([`SearchQuery::matches`]) then decides each
 //! candidate here, before it joins the page. So a prefix, a word inside an
 //! e-mail address or a phrase is found exactly as on SQLite. A phrase is one

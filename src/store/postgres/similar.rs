@@ -122,7 +122,8 @@ impl Lookup for Server<'_> {
         let rows = self
             .client
             .query(
-                "SELECT id FROM tickets WHERE lower(title) LIKE $1 OR lower(description) LIKE $1
+                "SELECT id FROM tickets
+                 WHERE lower(title COLLATE \"C\") LIKE $1 OR lower(description COLLATE \"C\") LIKE $1
                  ORDER BY id DESC LIMIT $2",
                 &[&contains_pattern(address), &PER_WORD],
             )
