@@ -4,9 +4,9 @@
 //! ([`SearchQuery::ascii_sequences`]) must appear, in order, in the
 //! lowercased title or description, a test the trigram indexes answer
 //! (`lower(text COLLATE "C") LIKE '%credit%card%'`: A to Z lowered and
-//! nothing else, whatever the database's locale). That keeps a superset of the rule's
-//! matches; the rule itself ([`SearchQuery::matches`]) then decides each
-//! candidate here, before it joins the page. So a prefix, a word inside an
+//! nothing else, whatever the database's locale). That keeps a superset of
+//! the rule's matches; the rule itself ([`SearchQuery::matches`]) then
+//! decides each candidate here, before it joins the page. So a prefix, a word inside an
 //! e-mail address or a phrase is found exactly as on SQLite. A phrase is one
 //! ordered test, not one per word: the planner judges how many rows hold
 //! one pattern well, but takes two common words as independent and, for a
