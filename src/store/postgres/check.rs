@@ -153,12 +153,15 @@ const SUGGESTIONS_OFF: &str = "
     SELECT count(*) FROM suggestion_totals c LEFT JOIN actual a USING (source, field)
     WHERE c.kept <> coalesce(a.kept, 0) OR c.changed <> coalesce(a.changed, 0)";
 
-/// Counts the totals afresh. Folding waits for nobody, so the recount takes
-/// the folders' lock ("TDSKTOTL") first; each statement drops the pending
-/// changes and recounts from one snapshot, so a change committed meanwhile
-/// is either counted and dropped, or neither.
+/// The lock a writer folding pending changes into the running totals holds
+/// (migration V4 spells it as a number); its bytes spell "TDSKTOTL".
+const TOTALS_LOCK: i64 = i64::from_be_bytes(*b"TDSKTOTL");
+
+/// Counts the totals afresh, after taking [`TOTALS_LOCK`] (folding waits for
+/// nobody); each statement drops the pending changes and recounts from one
+/// snapshot, so a change committed meanwhile is either counted and dropped,
+/// or neither.
 const RECOUNT: &[&str] = &[
-    "SELECT pg_advisory_xact_lock(6072069780604408908)",
     "WITH cleared AS (DELETE FROM ticket_count_changes)
      UPDATE ticket_counts c SET n = coalesce(
          (SELECT count(*) FROM tickets t
@@ -230,6 +233,7 @@ impl PgDesk {
             .and_then(|a| Ok(a.get::<_, i64>(0) + tx.query_one(SUGGESTIONS_OFF, &[])?.get::<_, i64>(0)))
             .map_err(|e| ctx.fail(e))?;
         if off > 0 {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&TOTALS_LOCK]).map_err(|e| ctx.fail(e))?;
             for sql in RECOUNT {
                 tx.batch_execute(sql).map_err(|e| ctx.fail(e))?;
             }
@@ -265,5 +269,11 @@ mod tests {
             "{description}"
         );
         assert!(description.ends_with("ALTER COLUMN 1 SET STATISTICS 300;"), "{description}");
+    }
+
+    #[test]
+    fn the_recount_takes_the_lock_the_folders_take() {
+        let folding = format!("pg_try_advisory_xact_lock({TOTALS_LOCK})");
+        assert!(SCHEMA.contains(&folding), "{folding} not in the migrations");
     }
 }

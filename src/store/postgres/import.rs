@@ -114,34 +114,36 @@ struct SetAside {
 /// them.
 fn set_aside(tx: &mut Transaction<'_>) -> Result<Option<SetAside>, postgres::Error> {
     let mut attempt = tx.transaction()?;
-    let result = (|| -> Result<SetAside, postgres::Error> {
-        let foreign_keys: Vec<(String, String)> = attempt
-            .query(
-                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
-                 WHERE conrelid = 'ticket_events'::regclass AND contype = 'f' ORDER BY conname",
-                &[],
-            )?
-            .iter()
-            .map(|row| (row.get(0), row.get(1)))
-            .collect();
-        let mut sql = format!(
-            "DROP INDEX {};
-             ALTER TABLE tickets DISABLE TRIGGER {TOTALS_TRIGGER};",
-            REBUILT_INDEXES.join(", ")
-        );
-        for (name, _) in &foreign_keys {
-            sql.push_str(&format!("ALTER TABLE ticket_events DROP CONSTRAINT {name};"));
-        }
-        attempt.batch_execute(&sql)?;
-        Ok(SetAside { foreign_keys })
-    })();
-    match result {
+    match drop_for_import(&mut attempt) {
         Ok(set_aside) => attempt.commit().map(|()| Some(set_aside)),
         Err(e) => {
             tracing::debug!(error = %e, "indexes and triggers kept during the import");
             attempt.rollback().map(|()| None)
         }
     }
+}
+
+/// The dropping itself, inside the savepoint [`set_aside`] keeps or undoes.
+fn drop_for_import(tx: &mut Transaction<'_>) -> Result<SetAside, postgres::Error> {
+    let foreign_keys: Vec<(String, String)> = tx
+        .query(
+            "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE conrelid = 'ticket_events'::regclass AND contype = 'f' ORDER BY conname",
+            &[],
+        )?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let mut sql = format!(
+        "DROP INDEX {};
+         ALTER TABLE tickets DISABLE TRIGGER {TOTALS_TRIGGER};",
+        REBUILT_INDEXES.join(", ")
+    );
+    for (name, _) in &foreign_keys {
+        sql.push_str(&format!("ALTER TABLE ticket_events DROP CONSTRAINT {name};"));
+    }
+    tx.batch_execute(&sql)?;
+    Ok(SetAside { foreign_keys })
 }
 
 /// Counts the imported tickets into the running totals at once (the desk
