@@ -159,6 +159,33 @@ fn another_agents_ticket_appears_without_a_key_press_and_the_selection_stays(des
     assert_eq!(tui.wait_for_exit(), 0);
 }
 
+/// An agent who knows the desk types a search and acts on its result in one
+/// go, faster than the query answers: the keys must act on the ticket the
+/// search finds, never on the one selected before it.
+fn keys_typed_ahead_of_a_search_act_on_what_it_finds(desk: &Desk) {
+    let wanted = desk.add("quokka refund never arrived", "paid twice", "billing", "high");
+    let mut newest = wanted;
+    for n in 0..5 {
+        newest = desk.add(&format!("other ticket {n}"), "d", "general", "low");
+    }
+    let tui = open_tui(desk, &[], (120, 35));
+    tui.wait_for("the newest ticket selected", |s| selected_id(s) == Some(format!("#{newest}")));
+    // One burst, as one write to the terminal: search, leave the box, pick a status.
+    tui.keys(&["/", "quokka", "Enter", "s"]);
+    let screen = tui.wait_for_text("set this status");
+    let heading = screen.lines().skip_while(|l| !l.contains(" Set status ")).nth(1).unwrap_or_default();
+    assert!(heading.contains(&format!("#{wanted} quokka")), "the picker is on the ticket found:\n{screen}");
+    tui.keys(&["Down", "Enter"]);
+    tui.wait_for_text(&format!("#{wanted} is now in_progress"));
+    let status_is = |id: i64, status: &str| {
+        desk.scalar(&format!("SELECT count(*) FROM tickets WHERE id = {id} AND status = '{status}'")) == 1
+    };
+    assert!(status_is(wanted, "in_progress"), "the ticket found changed");
+    assert!(status_is(newest, "open"), "the ticket selected before the search is untouched");
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_for_exit(), 0);
+}
+
 fn a_half_typed_ticket_survives_a_dropped_connection(desk: &Desk) {
     let tui = open_tui(desk, &[], (120, 35));
     tui.wait_for_text("Tickets");
@@ -290,5 +317,6 @@ on_each_engine!(
     narrow_and_tiny_terminals_work,
     another_agents_ticket_appears_without_a_key_press_and_the_selection_stays,
     a_half_typed_ticket_survives_a_dropped_connection,
+    keys_typed_ahead_of_a_search_act_on_what_it_finds,
     keys_rebound_in_the_config_drive_the_screen,
 );

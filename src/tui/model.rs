@@ -3,6 +3,7 @@
 
 use crossterm::event::KeyEvent;
 use ratatui_textarea::{TextArea, WrapMode};
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -15,7 +16,7 @@ use crate::classify::{Confidence, Source};
 use crate::config::views::View;
 use crate::domain::filter::OneOf;
 use crate::domain::query::QueryError;
-use crate::domain::{Assigned, Category, Event, Filter, Priority, Stats, Status, Suggested, Ticket};
+use crate::domain::{Assigned, Category, Event, Filter, Page, Priority, Stats, Status, Suggested, Ticket};
 use crate::store::StoreError;
 
 /// The three panes. In the narrow layout each is a tab.
@@ -205,6 +206,10 @@ pub struct ListView {
     pub generation: u64,
     /// The newest query: in flight, answered, or failed.
     pub fetch: Fetch,
+    /// A query that replaces the rows and moves the selection (a new search
+    /// or filter, a jump to either end) is on its way: the rows held are not
+    /// what the agent asked for, so keys that act on them wait for it.
+    pub settling: Option<Settling>,
     /// How many rows the pane shows (from the screen's size).
     pub height: usize,
 }
@@ -217,6 +222,14 @@ pub enum Fetch {
     Done,
     /// Refused; the rows held are the last good ones.
     Failed(Failure),
+}
+
+/// The query the rows are settling on: asked again, as it is, when another
+/// agent's change arrives before its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settling {
+    pub page: Page,
+    pub reselect: Option<i64>,
 }
 
 /// How the answer to a list query joins the rows held.
@@ -253,6 +266,7 @@ impl Default for ListView {
             ends: Ends { newest: true, oldest: true },
             generation: 0,
             fetch: Fetch::Loading(Join::Page),
+            settling: None,
             height: 20,
         }
     }
@@ -603,6 +617,8 @@ pub struct Model {
     pub failure: Option<String>,
     /// The first key of a chord (`Ctrl-X` of `Ctrl-X Ctrl-E`), waiting for the second.
     pub pending_chord: Option<KeyEvent>,
+    /// Keys typed ahead of the list's rows, in order (see `update::typeahead`).
+    pub held_keys: VecDeque<KeyEvent>,
 }
 
 impl Model {
@@ -626,6 +642,7 @@ impl Model {
             quitting: false,
             failure: None,
             pending_chord: None,
+            held_keys: VecDeque::new(),
         }
     }
 

@@ -208,6 +208,14 @@ struct Asked {
 }
 
 impl Asked {
+    fn is_empty(&self) -> bool {
+        self.list.is_none()
+            && !self.stats
+            && self.detail.is_none()
+            && self.similar.is_none()
+            && self.targets.is_none()
+    }
+
     fn add(&mut self, job: ReadJob) {
         match job {
             ReadJob::Targets(filter) => self.targets = Some(filter),
@@ -240,10 +248,21 @@ fn read_loop(
     while let Ok(first) = queue.recv() {
         let mut asked = Asked::default();
         asked.add(first);
-        let answers = loop {
+        while !asked.is_empty() {
             queue.try_iter().for_each(|job| asked.add(job));
             match answer(&mut store, &asked, &running) {
-                Ok(answers) => break answers,
+                Ok(Answered { answers, list_interrupted }) => {
+                    if answers.into_iter().any(|answer| again.inbox.send(answer).is_err()) {
+                        return;
+                    }
+                    // An interrupted list query was meant to give way to a
+                    // newer one, which is queued by now or soon. A server's
+                    // cancel request travels on its own connection and can
+                    // land on that newer query instead: the list asked last
+                    // is asked again unless a newer one replaces it.
+                    let list = if list_interrupted { asked.list.take() } else { None };
+                    asked = Asked { list, ..Asked::default() };
+                }
                 Err(Lost) => {
                     let Some(fresh) = again.reopen() else { return };
                     *interrupt.lock().unwrap_or_else(PoisonError::into_inner) =
@@ -251,21 +270,27 @@ fn read_loop(
                     store = fresh;
                 }
             }
-        };
-        if answers.into_iter().any(|answer| again.inbox.send(answer).is_err()) {
-            return;
         }
     }
 }
 
-fn answer(store: &mut Store, asked: &Asked, running: &AtomicU64) -> Result<Vec<Msg>, Lost> {
+/// What one round of answering sent back, and whether the list query was
+/// interrupted (so not answered).
+struct Answered {
+    answers: Vec<Msg>,
+    list_interrupted: bool,
+}
+
+fn answer(store: &mut Store, asked: &Asked, running: &AtomicU64) -> Result<Answered, Lost> {
     let mut answers = Vec::new();
+    let mut list_interrupted = false;
     if let Some(ReadJob::List { generation, filter, page, limit, reselect }) = &asked.list {
         running.store(*generation, Ordering::SeqCst);
         let result = store.page(filter, *limit, page);
         running.store(0, Ordering::SeqCst);
-        // An interrupted query was superseded: its successor is queued.
-        if !matches!(result, Err(StoreError::Interrupted)) {
+        if matches!(result, Err(StoreError::Interrupted)) {
+            list_interrupted = true;
+        } else {
             let (generation, page, limit, reselect) = (*generation, page.clone(), *limit, *reselect);
             answers.push(Msg::ListLoaded { generation, page, limit, reselect, result: settle(result)? });
         }
@@ -287,7 +312,7 @@ fn answer(store: &mut Store, asked: &Asked, running: &AtomicU64) -> Result<Vec<M
         let result = result.map(|found| found.iter().map(|t| (t.id, t.version)).collect());
         answers.push(Msg::Targets(settle(result)?));
     }
-    Ok(answers)
+    Ok(Answered { answers, list_interrupted })
 }
 
 /// An interrupt meant for a list query can land on the job after it; that
@@ -526,5 +551,48 @@ mod tests {
         own.add(&ticket("mine again"), Origins::PERSON).unwrap();
         other.add(&ticket("theirs again"), Origins::PERSON).unwrap();
         assert!(matches!(look(&mut own), Some(Msg::DatabaseChanged)), "theirs, even after ours");
+    }
+
+    /// A cancel meant for an older list query can land on the newest one (a
+    /// server's cancel request travels on a connection of its own). Here the
+    /// interrupts land on the only query asked: it must still be answered,
+    /// or the list would wait for rows that never come.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_list_query_interrupted_with_nothing_newer_asked_is_asked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        drop(Store::open(&path).unwrap());
+        // Enough tickets that the search below takes a while to read them.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                 INSERT INTO tickets (title, description, category, priority)
+                 SELECT 'printer ' || i, 'the printer is on fire ' || i, 'technical', 'high' FROM n;",
+            )
+            .unwrap();
+        let (inbox, mut answers) = tokio::sync::mpsc::unbounded_channel();
+        let reader = spawn_reader(Location::File(path), Duration::from_secs(5), inbox).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let filter = Filter::from_query("printer -fire", now, "me").unwrap();
+        let job = |generation| ReadJob::List {
+            generation,
+            filter: Box::new(filter.clone()),
+            page: Page::Newest,
+            limit: 50,
+            reselect: None,
+        };
+        reader.send(job(1));
+        let interrupts = reader.interrupt.lock().unwrap().take().unwrap();
+        let until = std::time::Instant::now() + Duration::from_millis(200);
+        while std::time::Instant::now() < until {
+            interrupts.interrupt();
+            std::thread::yield_now();
+        }
+        let answer = tokio::time::timeout(Duration::from_secs(10), answers.recv()).await;
+        match answer {
+            Ok(Some(Msg::ListLoaded { generation: 1, result: Ok(rows), .. })) => assert!(rows.is_empty()),
+            other => panic!("no answer to the only list query asked: {other:?}"),
+        }
     }
 }

@@ -128,7 +128,13 @@ impl<'a> Screen<'a> {
         tmux.keys(&["Enter"]);
         self.wait("the list's keys", |s| s.contains("/ search").then_some(()))?;
         tmux.keys(&["s"]);
-        self.wait("the status picker", |s| s.contains("set this status").then_some(()))?;
+        // The screen seen above may be the last search's: the picker's
+        // heading says which ticket the keys reached.
+        let heading = format!("{row} {token}");
+        self.wait(&format!("the status picker on {row}"), |s| {
+            let picker = s.lines().skip_while(|l| !l.contains(" Set status ")).nth(1);
+            (s.contains("set this status") && picker.is_some_and(|l| l.contains(&heading))).then_some(())
+        })?;
         let steps = (position(&STATUSES, to) + 4 - position(&STATUSES, &ticket.status)) % 4;
         tmux.keys(&vec!["Down"; steps]);
         Ok(())

@@ -18,6 +18,7 @@ mod paging;
 mod picker;
 mod search;
 mod ticket;
+mod typeahead;
 pub mod views;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -58,6 +59,10 @@ pub fn init(model: &mut Model) -> Vec<Effect> {
 pub fn update(model: &mut Model, msg: Msg) -> Update {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Release => Update::unchanged(),
+        Msg::Key(key) if typeahead::holds(model, &key) => {
+            typeahead::hold(model, key);
+            Update::unchanged()
+        }
         Msg::Key(key) => {
             let Update { effects, changed } = on_key(model, key);
             Update { effects: hold_writes_if_lost(model, effects), changed }
@@ -73,7 +78,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
             if generation != model.list.generation {
                 return Update::unchanged(); // superseded by a newer query
             }
-            Update::changed(paging::on_list_loaded(&mut model.list, page, limit, reselect, result))
+            if result.is_err() {
+                typeahead::drop_held(model);
+            }
+            let mut effects = paging::on_list_loaded(&mut model.list, page, limit, reselect, result);
+            effects.extend(typeahead::release(model));
+            Update::changed(effects)
         }
         Msg::StatsLoaded(result) => {
             model.stats = match result {
@@ -97,7 +107,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Update {
         Msg::ServerLost { worker, lost } => {
             let mut now = model.unreachable;
             match worker {
-                Worker::Reader => now.reader = lost,
+                Worker::Reader => {
+                    now.reader = lost;
+                    if lost {
+                        typeahead::drop_held(model);
+                    }
+                }
                 Worker::Writer => now.writer = lost,
             }
             set(&mut model.unreachable, now)

@@ -3,7 +3,7 @@
 //! tickets are ever in memory, whatever the size of the desk.
 
 use super::super::effect::Effect;
-use super::super::model::{Ends, Failure, Fetch, Join, ListView};
+use super::super::model::{Ends, Failure, Fetch, Join, ListView, Settling};
 use crate::domain::{Cursor, Page, Ticket};
 
 /// The list holds at most this many screens of rows.
@@ -20,8 +20,12 @@ pub(super) fn reload_list(list: &mut ListView, reselect: Option<i64>) -> Effect 
 }
 
 /// Re-reads the rows on screen after another agent's change, keeping the
-/// selected ticket where it is on screen.
+/// selected ticket where it is on screen. While a new query is on its way
+/// the rows held are not the agent's any more: that query is asked again.
 pub(super) fn refresh_list(list: &mut ListView) -> Effect {
+    if let Some(Settling { page, reselect }) = list.settling.clone() {
+        return load(list, page, reselect);
+    }
     let keep = list.selected_ticket().map(|t| t.id);
     let offset = list.selected.saturating_sub(list.top);
     // As many rows as are held now, so the window keeps its size.
@@ -39,6 +43,9 @@ pub(super) fn refresh_list(list: &mut ListView) -> Effect {
 }
 
 pub(super) fn load(list: &mut ListView, page: Page, reselect: Option<i64>) -> Effect {
+    if matches!(page, Page::Newest | Page::Oldest) {
+        list.settling = Some(Settling { page: page.clone(), reselect });
+    }
     let limit = match page {
         Page::Newest | Page::Oldest => (list.height * 2).max(list.rows.len().min(max_window(list))).max(50),
         Page::Older(_) | Page::Newer(_) => list.height.max(25),
@@ -98,6 +105,7 @@ pub(super) fn on_list_loaded(
     reselect: Option<i64>,
     result: Result<Vec<Ticket>, Failure>,
 ) -> Vec<Effect> {
+    list.settling = None;
     let join = match std::mem::replace(&mut list.fetch, Fetch::Done) {
         Fetch::Loading(join) => join,
         Fetch::Done | Fetch::Failed(_) => Join::Page,

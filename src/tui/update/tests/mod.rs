@@ -4,6 +4,7 @@ mod duplicates;
 mod editing;
 mod pause;
 mod samples;
+mod typeahead;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
@@ -573,6 +574,7 @@ fn take_mine_and_notes_from_the_keys() {
     let [Effect::LoadList { filter, .. }] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(filter.assigned, [crate::domain::Assigned::To("alice".into())]);
     key(&mut m, KeyCode::Char('m'));
+    load_rows(&mut m, 2, 50);
     key(&mut m, KeyCode::Enter);
     key(&mut m, KeyCode::Char('N'));
     assert_eq!(m.context(), Context::Note);
