@@ -160,7 +160,7 @@ fn quit(model: &mut Model) -> Vec<Effect> {
 }
 
 fn on_key(model: &mut Model, key: KeyEvent) -> Update {
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    if is_ctrl_c(&key) {
         return Update::changed(quit(model));
     }
     let context = model.context();
@@ -266,6 +266,11 @@ fn hold_writes_if_lost(model: &mut Model, effects: Vec<Effect>) -> Vec<Effect> {
         model.notice = Some(Notice::NotSaved(why.clone()));
     }
     effects
+}
+
+/// Ctrl-C quits from anywhere, ahead of any binding and of keys typed ahead.
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// A letter typed into text, not a command.

@@ -7,12 +7,12 @@
 //! on it. They go through in order once the rows arrive. Typing in the
 //! search box never waits, and Ctrl-C never does.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::super::effect::Effect;
 use super::super::keymap::{Action, Context};
 use super::super::model::Model;
-use super::{Update, hold_writes_if_lost, on_key};
+use super::{Update, hold_writes_if_lost, is_ctrl_c, on_key};
 
 /// More keys than anyone types ahead: beyond this they are dropped.
 const MOST_HELD: usize = 256;
@@ -81,8 +81,4 @@ fn acts_on_rows(action: Action) -> bool {
             | Action::SetCategory
             | Action::SetPriority
     )
-}
-
-fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
